@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh clone: `make build` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test check serve clean lint setup node-deps system-deps
+
+build: $(STAMP)
+	$(BIN)/site-builder build --root . --output output
+
+check: $(STAMP)
+	$(BIN)/site-builder check --root .
+
+serve: $(STAMP)
+	$(BIN)/site-builder serve --root .
+
+test: $(STAMP) node-deps system-deps
+	$(BIN)/ruff check site_builder tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check site_builder tests
+	$(BIN)/ruff format --check site_builder tests
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Nu HTML Checker (vnu.jar) and axe-core come from npm, pinned in package-lock.json.
+node-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Browser tests need Debian's Chromium and a Java runtime for vnu.jar.
+system-deps:
+	@sh tools/ensure-system-deps.sh
+
+clean:
+	rm -rf output .cache .pytest_cache test-artifacts

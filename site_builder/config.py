@@ -1,0 +1,173 @@
+"""`site.toml` -> a frozen, validated `SiteConfig`, reporting every problem in one go.
+
+Each option is declared once with a small validator (MkDocs' config_options idea); unknown keys
+are errors so that a typo in the config never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .diagnostics import Diagnostic, UserError, error
+
+CONFIG_NAME = "site.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedConfig:
+    """Weights of the related-cases scorer (see README "Related cases")."""
+
+    limit: int = 5
+    min_score: float = 1.0
+    max_term_share: float = 0.2
+    weight_tags: float = 1.0
+    weight_topics: float = 0.5
+    weight_countries: float = 0.4
+    weight_languages: float = 0.1
+    weight_outlets: float = 0.6
+
+    def weight(self, taxonomy: str) -> float:
+        value: float = getattr(self, f"weight_{taxonomy}")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str = "Debunk Desk"
+    base_url: str = "http://localhost/"
+    language: str = "en"
+    description: str = ""
+    organisation: str = "Debunk Desk"
+    default_rating: str = "Disinformation"
+    per_page: int = 20
+    allow_html: bool = False
+    max_file_bytes: int = 2_000_000
+    related: RelatedConfig = field(default_factory=RelatedConfig)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under, always starting and ending with '/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+Validator = Callable[[Any], tuple[Any, str | None]]
+
+
+def _string(value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, str) and value.strip():
+        return value.strip(), None
+    return None, f"expected a non-empty string, got {value!r}"
+
+
+def _positive_int(value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value, None
+    return None, f"expected a positive integer, got {value!r}"
+
+
+def _number(value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value), None
+    return None, f"expected a number >= 0, got {value!r}"
+
+
+def _boolean(value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, bool):
+        return value, None
+    return None, f"expected true or false, got {value!r}"
+
+
+def _http_url(value: Any) -> tuple[Any, str | None]:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts and parts.scheme in ("http", "https") and parts.netloc:
+        return value if value.endswith("/") else value + "/", None
+    return None, f"expected an http(s) URL such as 'https://example.org/', got {value!r}"
+
+
+SITE_OPTIONS: dict[str, Validator] = {
+    "title": _string,
+    "base_url": _http_url,
+    "language": _string,
+    "description": _string,
+    "organisation": _string,
+    "default_rating": _string,
+    "per_page": _positive_int,
+    "allow_html": _boolean,
+    "max_file_bytes": _positive_int,
+}
+RELATED_OPTIONS: dict[str, Validator] = {
+    "limit": _positive_int,
+    "min_score": _number,
+    "max_term_share": _number,
+    **{f"weight_{t}": _number for t in ("tags", "topics", "countries", "languages", "outlets")},
+}
+
+
+def _key_line(text: str, key: str, table: str | None) -> int | None:
+    """Best-effort line of `key` (inside `[table]` when given); tomllib keeps no positions."""
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = line.strip("[]").strip()
+        elif current == table and line.split("=", 1)[0].strip() == key:
+            return number
+    return None
+
+
+def _validate_table(
+    raw: dict[str, Any], options: dict[str, Validator], table: str | None, text: str
+) -> tuple[dict[str, Any], list[Diagnostic]]:
+    values: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    prefix = f"{table}." if table else ""
+    for key, value in raw.items():
+        line = _key_line(text, key, table)
+        validator = options.get(key)
+        if validator is None:
+            known = ", ".join(sorted(options))
+            problems.append(error(CONFIG_NAME, line, f"unknown key '{prefix}{key}'", f"known keys: {known}"))
+            continue
+        parsed, problem = validator(value)
+        if problem:
+            problems.append(error(CONFIG_NAME, line, f"'{prefix}{key}': {problem}"))
+        else:
+            values[key] = parsed
+    return values, problems
+
+
+def parse_config(text: str) -> SiteConfig:
+    """Parse `site.toml` text; raises `UserError` listing every problem."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise UserError([error(CONFIG_NAME, line, f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}")]) from None
+    related_raw = raw.pop("related", {})
+    site, problems = _validate_table(raw, SITE_OPTIONS, None, text)
+    if not isinstance(related_raw, dict):
+        problems.append(error(CONFIG_NAME, _key_line(text, "related", None), "'related' must be a table"))
+        related_raw = {}
+    related, related_problems = _validate_table(related_raw, RELATED_OPTIONS, "related", text)
+    problems += related_problems
+    if problems:
+        raise UserError(problems)
+    return SiteConfig(**site, related=RelatedConfig(**related))
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read `ROOT/site.toml`; a missing file means all defaults."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return SiteConfig()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError([error(CONFIG_NAME, None, f"cannot read config: {exc}")]) from None
+    return parse_config(text)

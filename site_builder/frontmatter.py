@@ -1,0 +1,108 @@
+"""Split the `---` fence off a case file and parse its YAML safely, keeping each key's line.
+
+Split first, parse second (Zola): a missing fence gets its own message. YAML is parsed with the
+C safe loader when available; tags that would build Python objects are rejected by the safe
+constructor, and dates stay strings so that `validate` can report an impossible date with a line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import frontmatter as pyfrontmatter
+import yaml
+
+from .diagnostics import Diagnostic, error
+from .model import FrontMatter, SourceFile
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader whose implicit resolvers leave timestamps as plain strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def split(source: SourceFile) -> tuple[str, str, int] | Diagnostic:
+    """Return (yaml_text, body, body_line) or a diagnostic explaining the missing fence."""
+    text = source.text
+    if not text.strip():
+        return error(source.path, 1, "file is empty", "start the file with a '---' front matter block")
+    if not pyfrontmatter.YAMLHandler().detect(text) or not text.startswith("---"):
+        return error(
+            source.path, 1, "missing front matter: the file must start with a '---' line",
+            "add '---', the YAML fields (title, date, ...), and a closing '---'",
+        )
+    opening = _FENCE.match(text)
+    closing = _FENCE.search(text, opening.end()) if opening else None
+    if opening is None or closing is None:
+        return error(source.path, 1, "front matter is not closed: no second '---' line")
+    yaml_text = text[opening.end() : closing.start()]
+    body_start = closing.end() + 1 if text[closing.end() : closing.end() + 1] == "\n" else closing.end()
+    body_line = text.count("\n", 0, body_start) + 1
+    return yaml_text, text[body_start:], body_line
+
+
+def _mark_line(exc: yaml.YAMLError) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the fence
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    text = " ".join(str(p) for p in (context, problem) if p) or str(exc).splitlines()[0]
+    if "could not determine a constructor" in text or "tag:" in text:
+        return f"YAML tag not allowed ({text}); only plain values, lists and mappings are accepted"
+    return f"invalid YAML: {text}"
+
+
+def _key_lines(node: yaml.MappingNode, path: str) -> tuple[dict[str, int], list[Diagnostic]]:
+    lines: dict[str, int] = {}
+    problems: list[Diagnostic] = []
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 2
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str):
+            problems.append(error(path, line, "front matter keys must be plain names"))
+            continue
+        if key in lines:
+            problems.append(error(path, line, f"duplicate key '{key}' (first on line {lines[key]})"))
+        lines[key] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                lines[f"{key}[{index}]"] = item.start_mark.line + 2
+    return lines, problems
+
+
+def parse(source: SourceFile) -> tuple[FrontMatter | None, list[Diagnostic]]:
+    """Parse a case or page file into `FrontMatter`; on failure return diagnostics only."""
+    parts = split(source)
+    if isinstance(parts, Diagnostic):
+        return None, [parts]
+    yaml_text, body, body_line = parts
+    loader = _Loader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if not isinstance(node, yaml.MappingNode):
+            kind = "empty" if node is None else "not a mapping of 'key: value' lines"
+            return None, [error(source.path, 2, f"front matter is {kind}")]
+        key_lines, problems = _key_lines(node, source.path)
+        data: Any = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        return None, [error(source.path, _mark_line(exc), _problem(exc))]
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. unhashable keys
+        return None, [error(source.path, 2, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if problems:
+        return None, problems
+    return FrontMatter(source.path, dict(data), key_lines, body, body_line), []

@@ -1,0 +1,132 @@
+"""Markdown -> HTML and plain text, as pure functions over markdown-it-py.
+
+CommonMark plus tables, footnotes and heading anchors. Raw HTML is escaped unless the site
+allows it, in which case the output goes through nh3 (ammonia) so no script survives.
+Root-relative links (`/cases/x/`) are rewritten with a prefix so they keep working when the
+site is served from a sub-path or opened from disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+SECTION_NAMES = ("summary", "response")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    text: str
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """The two required parts of a case body, each with its 1-based line in the file."""
+
+    summary: str
+    summary_line: int
+    response: str
+    response_line: int
+
+
+@lru_cache(maxsize=2)
+def _parser(allow_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.enable("table")
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4)
+    return md
+
+
+def _rewrite_links(tokens: Sequence[Token], prefix: str) -> list[str]:
+    links: list[str] = []
+    for token in tokens:
+        if token.children:
+            links += _rewrite_links(token.children, prefix)
+        attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
+        if attr is None:
+            continue
+        target = str(token.attrGet(attr) or "")
+        links.append(target)
+        if target.startswith("/") and not target.startswith("//"):
+            token.attrSet(attr, prefix + target.lstrip("/"))
+    return links
+
+
+def _plain_text(tokens: Sequence[Token]) -> str:
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            parts.extend(c.content for c in token.children if c.type in ("text", "code_inline"))
+            parts.append(" ")
+        elif token.type in ("code_block", "fence"):
+            parts.append(token.content)
+    return " ".join("".join(parts).split())
+
+
+_ALLOWED_ATTRS: dict[str, set[str]] = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "rel"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"style", "colspan", "rowspan"},
+    "td": {"style", "colspan", "rowspan"},
+}
+
+
+def render(text: str, *, link_prefix: str = "/", allow_html: bool = False, doc_id: str = "") -> Rendered:
+    """Render Markdown; `link_prefix` replaces the leading '/' of root-relative links."""
+    md = _parser(allow_html)
+    env: dict[str, Any] = {"docId": doc_id} if doc_id else {}
+    tokens = md.parse(text, env)
+    links = _rewrite_links(tokens, link_prefix)
+    html = md.renderer.render(tokens, md.options, env)
+    if allow_html:
+        html = nh3.clean(html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"})
+    return Rendered(html, _plain_text(tokens), tuple(links))
+
+
+def _heading_name(tokens: Sequence[Token], index: int) -> str:
+    inline = tokens[index + 1]
+    return inline.content.strip().lower().rstrip(":")
+
+
+def split_sections(body: str, body_line: int) -> tuple[Sections | None, list[tuple[int, str]]]:
+    """Find `## Summary` then `## Response` (case-insensitive); return problems as (line, msg)."""
+    tokens = _parser(False).parse(body)
+    found: dict[str, int] = {}
+    order: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2" and token.map:
+            name = _heading_name(tokens, index)
+            if name in SECTION_NAMES and name not in found:
+                found[name] = token.map[0]
+                order.append(name)
+    problems: list[tuple[int, str]] = []
+    for name in SECTION_NAMES:
+        if name not in found:
+            problems.append((body_line, f"missing '## {name.title()}' section"))
+    if not problems and order != list(SECTION_NAMES):
+        line = body_line + found["response"]
+        problems.append((line, "'## Response' comes before '## Summary'; put the claim first"))
+    if problems:
+        return None, problems
+    lines = body.split("\n")
+    start_s, start_r = found["summary"], found["response"]
+    summary = "\n".join(lines[start_s + 1 : start_r]).strip()
+    response = "\n".join(lines[start_r + 1 :]).strip()
+    for name, part, start in (("Summary", summary, start_s), ("Response", response, start_r)):
+        if not part:
+            problems.append((body_line + start, f"'## {name}' section is empty"))
+    if problems:
+        return None, problems
+    return Sections(summary, body_line + start_s, response, body_line + start_r), []

@@ -1,0 +1,134 @@
+"""Frozen data passed between pipeline stages. No I/O, no behaviour beyond trivial accessors.
+
+Each stage produces a new type instead of filling in fields of an old one, so what an object
+holds never depends on how far the build got.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TAXONOMIES: tuple[str, ...] = ("tags", "topics", "countries", "languages", "outlets")
+Taxonomy = Literal["tags", "topics", "countries", "languages", "outlets"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file read from `content/`: path relative to the site root (POSIX) and its text."""
+
+    path: str
+    text: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Parsed front matter plus where each key sits, so validation can name lines."""
+
+    path: str
+    data: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    name: str
+    url: str
+    archived: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One validated debunk case. `summary`/`response` are Markdown of the two sections."""
+
+    slug: str
+    title: str
+    date: dt.date
+    summary: str
+    response: str
+    source_path: str
+    claim: str | None = None
+    updated: dt.date | None = None
+    rating: str = "Disinformation"
+    tags: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    outlets: tuple[Outlet, ...] = ()
+    related: tuple[str, ...] = ()
+    related_lines: tuple[int, ...] = ()
+    aliases: tuple[str, ...] = ()
+    draft: bool = False
+    summary_line: int = 1
+    response_line: int = 1
+
+    def terms(self, taxonomy: str) -> tuple[str, ...]:
+        if taxonomy == "outlets":
+            return tuple(o.name for o in self.outlets)
+        value: tuple[str, ...] = getattr(self, taxonomy)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A plain page such as About: `content/pages/<slug>.md` -> `/<slug>/`."""
+
+    slug: str
+    title: str
+    body: str
+    source_path: str
+    menu: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedEntry:
+    slug: str
+    score: float
+    reasons: tuple[str, ...]
+    editor: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedGraph:
+    """slug -> ordered related entries; symmetric for editor links, never self-linked."""
+
+    edges: dict[str, tuple[RelatedEntry, ...]]
+
+    def of(self, slug: str) -> tuple[RelatedEntry, ...]:
+        return self.edges.get(slug, ())
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A taxonomy term: all spellings that share a slug merge into one page."""
+
+    taxonomy: str
+    label: str
+    slug: str
+    case_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteModel:
+    """Everything the rendering stages need, fully computed."""
+
+    cases: tuple[Case, ...]
+    by_slug: dict[str, Case]
+    pages: tuple[Page, ...]
+    graph: RelatedGraph
+    terms: dict[str, tuple[Term, ...]]
+    term_slugs: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    written: int
+    unchanged: int
+    removed: int
+    cases: int
+    pages: int
+    timings: tuple[tuple[str, float], ...]

@@ -1,0 +1,72 @@
+"""The Jinja environment and `PlannedPage` -> bytes.
+
+A site's own `templates/` overrides the default theme file by file. Autoescape is on and
+undefined names fail loudly; template mistakes become diagnostics naming the template and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .diagnostics import UserError, error
+from .plan import PlannedPage, SiteView, root_prefix
+
+
+def theme_dir() -> Path:
+    """The default theme: inside the installed wheel, or the checkout's top-level `templates/`."""
+    packaged = Path(__file__).parent / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def template_dirs(root: Path) -> list[Path]:
+    own = root / "templates"
+    return [own, theme_dir()] if own.is_dir() and own.resolve() != theme_dir().resolve() else [theme_dir()]
+
+
+def make_environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(root)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def _template_location(exc: BaseException, root: Path) -> tuple[str, int | None]:
+    """The innermost template frame of a runtime template error."""
+    filename, line = "templates", None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            filename, line = frame.filename, frame.lineno
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        filename, line = exc.filename, exc.lineno
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix(), line
+    except ValueError:
+        return path.as_posix(), line
+
+
+def render_page(env: jinja2.Environment, page: PlannedPage, site: SiteView, root: Path) -> bytes:
+    """Render one page; any template problem raises `UserError` with template file and line."""
+    context: dict[str, Any] = {
+        "site": site,
+        "url": page.url,
+        "root": site.base_path if page.url == "404.html" else root_prefix(page.url),
+        "canonical": site.base_url + page.url,
+        **page.context,
+    }
+    try:
+        return env.get_template(page.template).render(context).encode("utf-8")
+    except jinja2.TemplateNotFound as exc:
+        raise UserError([error("templates", None, f"template '{exc.name}' not found (needed for {page.url or '/'})")]) from None
+    except jinja2.TemplateError as exc:
+        path, line = _template_location(exc, root)
+        raise UserError([error(path, line, f"template error: {exc.message or exc}")]) from None

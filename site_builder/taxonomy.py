@@ -1,0 +1,57 @@
+"""Taxonomy indexes: tags, topics, countries, languages and outlets.
+
+Spellings that transliterate to the same slug ("Kraków", "krakow ") merge into one term shown
+with its most common spelling. Slugs come from python-slugify (Unicode transliteration).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from slugify import slugify
+
+from .diagnostics import Diagnostic, error
+from .model import TAXONOMIES, Case, Term
+
+MAX_SLUG = 80
+
+
+def term_slug(label: str) -> str:
+    """URL-safe, idempotent slug; empty when the label has no usable characters."""
+    return slugify(label, max_length=MAX_SLUG, word_boundary=True)
+
+
+def _label(spellings: Counter[str]) -> str:
+    """Most common spelling; ties go to the alphabetically first, for determinism."""
+    return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+TermSlugs = dict[tuple[str, str], str]
+
+
+def build_terms(cases: tuple[Case, ...]) -> tuple[dict[str, tuple[Term, ...]], TermSlugs, list[Diagnostic]]:
+    """Index `cases` (already sorted newest first) by every taxonomy.
+
+    Also returns (taxonomy, spelling) -> term slug, so later stages never slugify again.
+    """
+    terms: dict[str, tuple[Term, ...]] = {}
+    slugs: TermSlugs = {}
+    problems: list[Diagnostic] = []
+    for taxonomy in TAXONOMIES:
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        members: dict[str, list[str]] = defaultdict(list)
+        for case in cases:
+            for label in case.terms(taxonomy):
+                slug = slugs.get((taxonomy, label))
+                if slug is None:
+                    slug = slugs[(taxonomy, label)] = term_slug(label)
+                if not slug:
+                    problems.append(error(case.source_path, None, f"{taxonomy} term '{label}' has no letters or digits usable in a URL"))
+                    continue
+                spellings[slug][label] += 1
+                if not members[slug] or members[slug][-1] != case.slug:
+                    members[slug].append(case.slug)
+        terms[taxonomy] = tuple(
+            Term(taxonomy, _label(spellings[slug]), slug, tuple(members[slug])) for slug in sorted(spellings)
+        )
+    return terms, {k: v for k, v in slugs.items() if v}, problems

@@ -1,0 +1,235 @@
+"""`FrontMatter` -> `Case` (or `Page`) plus diagnostics. Pure: no I/O.
+
+Every field is checked and every problem reported, each with the line of its key, so a writer
+fixes a file in one pass. Unknown keys are warnings (typo protection), not errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic, error, warning
+from .markdown import split_sections
+from .model import Case, FrontMatter, Outlet, Page
+
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CLAIM_MAX = 140
+LIST_FIELDS = ("tags", "topics", "countries", "languages")
+CASE_KEYS = frozenset(
+    {"title", "date", "updated", "claim", "rating", "draft", "outlets", "related", "aliases", "lint_ignore", *LIST_FIELDS}
+)
+PAGE_KEYS = frozenset({"title", "menu", "draft"})
+
+
+class _Checker:
+    """Collects diagnostics for one file; each getter returns a cleaned value or None."""
+
+    def __init__(self, fm: FrontMatter) -> None:
+        self.fm = fm
+        self.diagnostics: list[Diagnostic] = []
+
+    def line(self, key: str) -> int:
+        return self.fm.key_lines.get(key) or self.fm.key_lines.get(key.split("[")[0]) or 2
+
+    def fail(self, key: str, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(error(self.fm.path, self.line(key), message, hint))
+
+    def string(self, key: str, *, required: bool = False) -> str | None:
+        value = self.fm.data.get(key)
+        if value is None:
+            if required:
+                self.diagnostics.append(error(self.fm.path, self.line(key) if key in self.fm.key_lines else 2, f"missing required field '{key}'"))
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(key, f"'{key}' must be a string, got {type_name(value)}")
+            return None
+        text = " ".join(str(value).split())
+        if not text:
+            self.fail(key, f"'{key}' must not be empty")
+            return None
+        return text
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self.fm.data.get(key)
+        if value is None:
+            if required:
+                self.diagnostics.append(error(self.fm.path, 2, f"missing required field '{key}'", f"add '{key}: YYYY-MM-DD'"))
+            return None
+        text = str(value).strip()
+        if not isinstance(value, str) or not DATE_RE.fullmatch(text):
+            self.fail(key, f"'{key}' must be YYYY-MM-DD, got {value!r}")
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(key, f"'{key}' must be a real date (YYYY-MM-DD), got '{text}'")
+            return None
+
+    def string_list(self, key: str) -> tuple[str, ...]:
+        value = self.fm.data.get(key)
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.fail(key, f"'{key}' must be a list of strings, got {type_name(value)}")
+            return ()
+        result: list[str] = []
+        for index, item in enumerate(items):
+            if isinstance(item, bool) or not isinstance(item, str | int | float) or not str(item).strip():
+                self.fail(f"{key}[{index}]", f"'{key}' item {index + 1} must be a non-empty string, got {item!r}")
+                continue
+            text = " ".join(str(item).split())
+            if text not in result:
+                result.append(text)
+        return tuple(result)
+
+    def boolean(self, key: str) -> bool:
+        value = self.fm.data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(key, f"'{key}' must be true or false, got {value!r}")
+            return False
+        return value
+
+
+def type_name(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", bool: "a boolean", type(None): "nothing"}
+    return names.get(type(value), type(value).__name__)
+
+
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def _outlet(check: _Checker, index: int, raw: Any) -> Outlet | None:
+    key = f"outlets[{index}]"
+    if not isinstance(raw, dict):
+        check.fail(key, f"outlet {index + 1} must be a mapping with name, url and archived, got {type_name(raw)}")
+        return None
+    unknown = sorted(set(map(str, raw)) - {"name", "url", "archived"})
+    if unknown:
+        check.fail(key, f"outlet {index + 1} has unknown keys: {', '.join(unknown)}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        check.fail(key, f"outlet {index + 1} needs a 'name'")
+        return None
+    urls: dict[str, str | None] = {}
+    for field in ("url", "archived"):
+        value = raw.get(field)
+        if value is not None and (not isinstance(value, str) or not is_http_url(value)):
+            check.fail(key, f"outlet '{name}': '{field}' must be an http(s) URL, got {value!r}")
+            value = None
+        urls[field] = value
+    if urls["url"] is None:
+        if raw.get("url") is None:
+            check.fail(key, f"outlet '{name}' needs a 'url'")
+        return None
+    return Outlet(" ".join(name.split()), urls["url"] or "", urls["archived"])
+
+
+def _outlets(check: _Checker) -> tuple[Outlet, ...]:
+    raw = check.fm.data.get("outlets")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        check.fail("outlets", f"'outlets' must be a list of mappings, got {type_name(raw)}")
+        return ()
+    outlets = [_outlet(check, i, item) for i, item in enumerate(raw)]
+    return tuple(o for o in outlets if o is not None)
+
+
+def _related(check: _Checker, slug: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    slugs = check.string_list("related")
+    lines: list[int] = []
+    raw = check.fm.data.get("related")
+    for index, target in enumerate(slugs):
+        line = check.line(f"related[{index}]") if isinstance(raw, list) else check.line("related")
+        lines.append(line)
+        if target == slug:
+            check.diagnostics.append(error(check.fm.path, line, f"case lists itself in 'related' ('{slug}')"))
+        elif not SLUG_RE.fullmatch(target):
+            check.diagnostics.append(error(check.fm.path, line, f"'related' entry '{target}' is not a case slug"))
+    keep = [(s, n) for s, n in zip(slugs, lines, strict=True) if s != slug and SLUG_RE.fullmatch(s)]
+    return tuple(s for s, _ in keep), tuple(n for _, n in keep)
+
+
+def _aliases(check: _Checker) -> tuple[str, ...]:
+    result: list[str] = []
+    for index, alias in enumerate(check.string_list("aliases")):
+        parts = urlsplit(alias)
+        segments = alias.strip("/").split("/")
+        if parts.scheme or parts.netloc or alias.startswith("//") or not alias.startswith("/"):
+            check.fail(f"aliases[{index}]", f"alias '{alias}' must be a site path starting with '/', without scheme or host")
+        elif any(s in ("", ".", "..") for s in segments) or "\\" in alias or "\0" in alias:
+            check.fail(f"aliases[{index}]", f"alias '{alias}' contains an empty, '.' or '..' segment")
+        else:
+            result.append("/" + alias.strip("/") + ("/" if not alias.endswith(".html") else ""))
+    return tuple(result)
+
+
+def _unknown_keys(check: _Checker, known: frozenset[str]) -> None:
+    for key in sorted(set(check.fm.data) - known):
+        check.diagnostics.append(
+            warning(check.fm.path, check.line(key), f"unknown front matter key '{key}'", f"known keys: {', '.join(sorted(known))}", rule="unknown-key")
+        )
+
+
+def _sections(check: _Checker) -> tuple[str, int, str, int] | None:
+    sections, problems = split_sections(check.fm.body, check.fm.body_line)
+    for line, message in problems:
+        check.diagnostics.append(error(check.fm.path, line, message, "the body needs '## Summary' then '## Response'"))
+    if sections is None:
+        return None
+    return sections.summary, sections.summary_line, sections.response, sections.response_line
+
+
+def validate_case(fm: FrontMatter, slug: str, config: SiteConfig) -> tuple[Case | None, list[Diagnostic]]:
+    check = _Checker(fm)
+    _unknown_keys(check, CASE_KEYS)
+    title = check.string("title", required=True)
+    date = check.date("date", required=True)
+    updated = check.date("updated")
+    if date and updated and updated < date:
+        check.fail("updated", f"'updated' ({updated}) is before 'date' ({date})")
+    claim = check.string("claim")
+    if claim and len(claim) > CLAIM_MAX:
+        check.fail("claim", f"'claim' is {len(claim)} characters; keep it to {CLAIM_MAX}")
+    rating = check.string("rating") or config.default_rating
+    terms = {key: check.string_list(key) for key in LIST_FIELDS}
+    outlets, (related, related_lines), aliases = _outlets(check), _related(check, slug), _aliases(check)
+    draft = check.boolean("draft")
+    check.string_list("lint_ignore")
+    sections = _sections(check)
+    if any(d.is_error for d in check.diagnostics) or not (title and date and sections):
+        return None, check.diagnostics
+    summary, summary_line, response, response_line = sections
+    case = Case(
+        slug=slug, title=title, date=date, updated=updated, claim=claim, rating=rating,
+        summary=summary, response=response, source_path=fm.path,
+        outlets=outlets, related=related, related_lines=related_lines, aliases=aliases, draft=draft,
+        summary_line=summary_line, response_line=response_line, **terms,
+    )
+    return case, check.diagnostics
+
+
+def validate_page(fm: FrontMatter, slug: str) -> tuple[Page | None, list[Diagnostic]]:
+    check = _Checker(fm)
+    _unknown_keys(check, PAGE_KEYS)
+    title = check.string("title", required=True)
+    menu = fm.data.get("menu")
+    if menu is not None and (isinstance(menu, bool) or not isinstance(menu, int)):
+        check.fail("menu", f"'menu' must be a whole number (menu order), got {menu!r}")
+        menu = None
+    draft = check.boolean("draft")
+    if any(d.is_error for d in check.diagnostics) or not title or draft:
+        return None, check.diagnostics
+    return Page(slug, title, fm.body, fm.path, menu), check.diagnostics
+
+
+Validator = Callable[[FrontMatter, str, SiteConfig], tuple[Case | None, list[Diagnostic]]]
