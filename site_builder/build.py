@@ -54,12 +54,18 @@ def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) 
     with timer.phase("graph"):
         draft_slugs = {c.slug for c in content.cases if c.draft}
         problems = list(content.diagnostics)
-        problems += check_links(content.cases, {c.slug for c in content.cases} | _failed_slugs(content.diagnostics), draft_slugs)
+        problems += check_links(
+            content.cases,
+            {c.slug for c in content.cases} | _failed_slugs(content.diagnostics),
+            draft_slugs,
+        )
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
         problems += term_problems
         graph = build_graph(cases, config.related, term_slugs)
-        model = SiteModel(cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs)
+        model = SiteModel(
+            cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs
+        )
         problems += collisions(model)
     diagnostics = tuple(sorted_diagnostics(problems))
     if has_errors(diagnostics):
@@ -69,10 +75,14 @@ def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) 
 
 def _failed_slugs(diagnostics: tuple[Diagnostic, ...]) -> set[str]:
     """Slugs of case files that exist but failed validation: links to them are not 'missing'."""
-    return {Path(d.path).stem for d in diagnostics if d.is_error and d.path.startswith("content/cases/")}
+    return {
+        Path(d.path).stem for d in diagnostics if d.is_error and d.path.startswith("content/cases/")
+    }
 
 
-def build_site(root: Path, output: Path, *, drafts: bool = False) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
+def build_site(
+    root: Path, output: Path, *, drafts: bool = False
+) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
     """Build the site at `root` into `output`, replacing it only when everything succeeded."""
     timer = _Timer()
     loaded = load_site(root, drafts=drafts, timer=timer)

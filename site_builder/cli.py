@@ -22,34 +22,52 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def _add_root(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
-                        help="site root holding site.toml, content/ and optional templates/ (default: current directory)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="site root holding site.toml, content/ and optional templates/ (default: current directory)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="site-builder", description="Build a static fact-check site from Markdown case files.")
+    parser = argparse.ArgumentParser(
+        prog="site-builder", description="Build a static fact-check site from Markdown case files."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = sub.add_parser("build", help="build the site into the output directory",
-                           description="Validate all content and build the site. Nothing is written if any error is found; "
-                                       "the previous output stays untouched.")
+    build = sub.add_parser(
+        "build",
+        help="build the site into the output directory",
+        description="Validate all content and build the site. Nothing is written if any error is found; "
+        "the previous output stays untouched.",
+    )
     _add_root(build)
-    build.add_argument("--output", type=Path, metavar="DIR", help="output directory (default: ROOT/output)")
+    build.add_argument(
+        "--output", type=Path, metavar="DIR", help="output directory (default: ROOT/output)"
+    )
     build.add_argument("--drafts", action="store_true", help="include cases marked 'draft: true'")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     build.add_argument("--quiet", action="store_true", help="print only problems, no summary")
 
-    check = sub.add_parser("check", help="validate content without writing anything",
-                           description="Run every stage except writing and report all problems as path:line: severity: message.")
+    check = sub.add_parser(
+        "check",
+        help="validate content without writing anything",
+        description="Run every stage except writing and report all problems as path:line: severity: message.",
+    )
     _add_root(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
-    new = sub.add_parser("new", help="create a new case file from a title",
-                         description="Create content/cases/<slug>.md with today's date and the Summary/Response skeleton. "
-                                     "Refuses to overwrite an existing case.")
+    new = sub.add_parser(
+        "new",
+        help="create a new case file from a title",
+        description="Create content/cases/<slug>.md with today's date and the Summary/Response skeleton. "
+        "Refuses to overwrite an existing case.",
+    )
     _add_root(new)
-    new.add_argument("title", help="title of the case, e.g. \"Vaccines rewrite human DNA\"")
+    new.add_argument("title", help='title of the case, e.g. "Vaccines rewrite human DNA"')
     new.add_argument("--tag", action="append", default=[], help="add a tag (repeatable)")
     new.add_argument("--topic", action="append", default=[], help="add a topic (repeatable)")
     return parser
@@ -76,8 +94,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     _report(warnings, sys.stderr)
     if not args.quiet:
         phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings)
-        print(f"built {result.cases} cases, {result.pages} pages, {result.written} files into {output} "
-              f"in {time.perf_counter() - start:.2f}s ({phases})")
+        print(
+            f"built {result.cases} cases, {result.pages} pages, {result.written} files into {output} "
+            f"in {time.perf_counter() - start:.2f}s ({phases})"
+        )
     return EXIT_ERRORS if _failed(warnings, args.strict) else EXIT_OK
 
 

@@ -132,7 +132,9 @@ def _validate_table(
         validator = options.get(key)
         if validator is None:
             known = ", ".join(sorted(options))
-            problems.append(error(CONFIG_NAME, line, f"unknown key '{prefix}{key}'", f"known keys: {known}"))
+            problems.append(
+                error(CONFIG_NAME, line, f"unknown key '{prefix}{key}'", f"known keys: {known}")
+            )
             continue
         parsed, problem = validator(value)
         if problem:
@@ -148,11 +150,15 @@ def parse_config(text: str) -> SiteConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
-        raise UserError([error(CONFIG_NAME, line, f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}")]) from None
+        raise UserError(
+            [error(CONFIG_NAME, line, f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}")]
+        ) from None
     related_raw = raw.pop("related", {})
     site, problems = _validate_table(raw, SITE_OPTIONS, None, text)
     if not isinstance(related_raw, dict):
-        problems.append(error(CONFIG_NAME, _key_line(text, "related", None), "'related' must be a table"))
+        problems.append(
+            error(CONFIG_NAME, _key_line(text, "related", None), "'related' must be a table")
+        )
         related_raw = {}
     related, related_problems = _validate_table(related_raw, RELATED_OPTIONS, "related", text)
     problems += related_problems

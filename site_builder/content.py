@@ -40,11 +40,17 @@ def read_source(root: Path, path: Path, max_bytes: int) -> SourceFile | Diagnost
         target = path.resolve()
         content_dir = (root / "content").resolve()
         if not target.is_relative_to(content_dir):
-            return error(rel, None, "symlink points outside the content directory; refusing to read it")
+            return error(
+                rel, None, "symlink points outside the content directory; refusing to read it"
+            )
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return error(rel, None, f"file is {size} bytes; the limit is {max_bytes} (max_file_bytes in site.toml)")
+            return error(
+                rel,
+                None,
+                f"file is {size} bytes; the limit is {max_bytes} (max_file_bytes in site.toml)",
+            )
         data = path.read_bytes()
     except OSError as exc:
         return error(rel, None, f"cannot read file: {exc.strerror or exc}")
@@ -52,7 +58,12 @@ def read_source(root: Path, path: Path, max_bytes: int) -> SourceFile | Diagnost
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return error(rel, line, f"file is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}", "save the file as UTF-8")
+        return error(
+            rel,
+            line,
+            f"file is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            "save the file as UTF-8",
+        )
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return SourceFile(rel, text, hashlib.sha256(data).hexdigest())
 
@@ -73,7 +84,9 @@ def _check_name(root: Path, path: Path) -> str | Diagnostic | None:
     slug = path.stem
     if not SLUG_RE.fullmatch(slug):
         return error(
-            rel, None, f"invalid file name '{path.name}': the slug must match [a-z0-9]+(-[a-z0-9]+)*",
+            rel,
+            None,
+            f"invalid file name '{path.name}': the slug must match [a-z0-9]+(-[a-z0-9]+)*",
             "use lowercase letters, digits and single hyphens, e.g. 'vaccines-alter-dna.md'",
         )
     return slug
@@ -101,7 +114,14 @@ def _load_cases(root: Path, config: SiteConfig) -> tuple[list[Case], list[Diagno
             cases.append(case) if case else None
     for slug, paths in by_slug.items():
         if len(paths) > 1:
-            problems += [error(p, None, f"duplicate slug '{slug}': also used by {', '.join(q for q in paths if q != p)}") for p in paths]
+            problems += [
+                error(
+                    p,
+                    None,
+                    f"duplicate slug '{slug}': also used by {', '.join(q for q in paths if q != p)}",
+                )
+                for p in paths
+            ]
     duplicates = {s for s, paths in by_slug.items() if len(paths) > 1}
     return [c for c in cases if c.slug not in duplicates], problems
 
@@ -133,7 +153,18 @@ def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagno
 def load_content(root: Path, config: SiteConfig) -> Content:
     """Load every case and page under `root/content`. Cases come back sorted newest first."""
     if not (root / CASES_DIR).is_dir():
-        return Content((), (), (error(CASES_DIR, None, "content directory not found", f"create '{CASES_DIR}/' in the site root"),))
+        return Content(
+            (),
+            (),
+            (
+                error(
+                    CASES_DIR,
+                    None,
+                    "content directory not found",
+                    f"create '{CASES_DIR}/' in the site root",
+                ),
+            ),
+        )
     cases, case_problems = _load_cases(root, config)
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))

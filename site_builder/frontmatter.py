@@ -35,10 +35,14 @@ def split(source: SourceFile) -> tuple[str, str, int] | Diagnostic:
     """Return (yaml_text, body, body_line) or a diagnostic explaining the missing fence."""
     text = source.text
     if not text.strip():
-        return error(source.path, 1, "file is empty", "start the file with a '---' front matter block")
+        return error(
+            source.path, 1, "file is empty", "start the file with a '---' front matter block"
+        )
     if not pyfrontmatter.YAMLHandler().detect(text) or not text.startswith("---"):
         return error(
-            source.path, 1, "missing front matter: the file must start with a '---' line",
+            source.path,
+            1,
+            "missing front matter: the file must start with a '---' line",
             "add '---', the YAML fields (title, date, ...), and a closing '---'",
         )
     opening = _FENCE.match(text)
@@ -46,13 +50,17 @@ def split(source: SourceFile) -> tuple[str, str, int] | Diagnostic:
     if opening is None or closing is None:
         return error(source.path, 1, "front matter is not closed: no second '---' line")
     yaml_text = text[opening.end() : closing.start()]
-    body_start = closing.end() + 1 if text[closing.end() : closing.end() + 1] == "\n" else closing.end()
+    body_start = (
+        closing.end() + 1 if text[closing.end() : closing.end() + 1] == "\n" else closing.end()
+    )
     body_line = text.count("\n", 0, body_start) + 1
     return yaml_text, text[body_start:], body_line
 
 
 def _mark_line(exc: yaml.YAMLError) -> int | None:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    # The context mark points where the broken construct started (e.g. the unclosed '['),
+    # which is where writers need to look; the problem mark is often the end of the block.
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
     return mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the fence
 
 
@@ -75,7 +83,9 @@ def _key_lines(node: yaml.MappingNode, path: str) -> tuple[dict[str, int], list[
             problems.append(error(path, line, "front matter keys must be plain names"))
             continue
         if key in lines:
-            problems.append(error(path, line, f"duplicate key '{key}' (first on line {lines[key]})"))
+            problems.append(
+                error(path, line, f"duplicate key '{key}' (first on line {lines[key]})")
+            )
         lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
             for index, item in enumerate(value_node.value):

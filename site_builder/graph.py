@@ -16,7 +16,13 @@ from .diagnostics import Diagnostic, error, warning
 from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph
 
 EDITOR_REASON = "editor's pick"
-REASON_LABELS = {"tags": "tags", "topics": "topic", "countries": "country", "languages": "language", "outlets": "outlet"}
+REASON_LABELS = {
+    "tags": "tags",
+    "topics": "topic",
+    "countries": "country",
+    "languages": "language",
+    "outlets": "outlet",
+}
 
 TermKey = tuple[str, str]
 
@@ -38,9 +44,23 @@ def check_links(cases: Iterable[Case], known: set[str], drafts: set[str]) -> lis
     for case in cases:
         for target, line in zip(case.related, case.related_lines, strict=True):
             if target not in known:
-                problems.append(error(case.source_path, line, f"related case '{target}' does not exist", "use the file name (slug) of an existing case"))
+                problems.append(
+                    error(
+                        case.source_path,
+                        line,
+                        f"related case '{target}' does not exist",
+                        "use the file name (slug) of an existing case",
+                    )
+                )
             elif target in drafts and not case.draft:
-                problems.append(warning(case.source_path, line, f"related case '{target}' is a draft; the link is hidden until it is published", rule="related-draft"))
+                problems.append(
+                    warning(
+                        case.source_path,
+                        line,
+                        f"related case '{target}' is a draft; the link is hidden until it is published",
+                        rule="related-draft",
+                    )
+                )
     return problems
 
 
@@ -69,7 +89,9 @@ def _reasons(shared: list[tuple[TermKey, str]]) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def build_graph(cases: tuple[Case, ...], config: RelatedConfig, term_slugs: Mapping[TermKey, str]) -> RelatedGraph:
+def build_graph(
+    cases: tuple[Case, ...], config: RelatedConfig, term_slugs: Mapping[TermKey, str]
+) -> RelatedGraph:
     """Deterministic top-k related entries for every case in `cases`.
 
     `term_slugs` maps (taxonomy, spelling) to the merged term slug from `taxonomy`.
@@ -81,7 +103,11 @@ def build_graph(cases: tuple[Case, ...], config: RelatedConfig, term_slugs: Mapp
             postings[key].append(case.slug)
     total = len(cases)
     cap = max(2, int(config.max_term_share * total))
-    idf = {key: math.log(1 + total / len(slugs)) for key, slugs in postings.items() if 2 <= len(slugs) <= cap}
+    idf = {
+        key: math.log(1 + total / len(slugs))
+        for key, slugs in postings.items()
+        if 2 <= len(slugs) <= cap
+    }
     editor = _editor_links(cases)
     edges: dict[str, tuple[RelatedEntry, ...]] = {}
     for case in cases:
@@ -96,12 +122,22 @@ def build_graph(cases: tuple[Case, ...], config: RelatedConfig, term_slugs: Mapp
                     scores[other] += weight
                     shared[other].append((key, label))
         entries = [
-            RelatedEntry(slug, round(scores.get(slug, 0.0), 6), (EDITOR_REASON, *_reasons(shared.get(slug, []))), True)
+            RelatedEntry(
+                slug,
+                round(scores.get(slug, 0.0), 6),
+                (EDITOR_REASON, *_reasons(shared.get(slug, []))),
+                True,
+            )
             for slug in editor.get(case.slug, [])
         ]
         taken = {e.slug for e in entries}
-        ranked = sorted((s for s in scores if s not in taken and scores[s] >= config.min_score), key=lambda s: (-scores[s], s))
+        ranked = sorted(
+            (s for s in scores if s not in taken and scores[s] >= config.min_score),
+            key=lambda s: (-scores[s], s),
+        )
         room = max(0, config.limit - len(entries))
-        entries += [RelatedEntry(s, round(scores[s], 6), _reasons(shared[s]), False) for s in ranked[:room]]
+        entries += [
+            RelatedEntry(s, round(scores[s], 6), _reasons(shared[s]), False) for s in ranked[:room]
+        ]
         edges[case.slug] = tuple(entries)
     return RelatedGraph(edges)

@@ -83,7 +83,9 @@ _ALLOWED_ATTRS: dict[str, set[str]] = {
 }
 
 
-def render(text: str, *, link_prefix: str = "/", allow_html: bool = False, doc_id: str = "") -> Rendered:
+def render(
+    text: str, *, link_prefix: str = "/", allow_html: bool = False, doc_id: str = ""
+) -> Rendered:
     """Render Markdown; `link_prefix` replaces the leading '/' of root-relative links."""
     md = _parser(allow_html)
     env: dict[str, Any] = {"docId": doc_id} if doc_id else {}
@@ -91,7 +93,9 @@ def render(text: str, *, link_prefix: str = "/", allow_html: bool = False, doc_i
     links = _rewrite_links(tokens, link_prefix)
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
-        html = nh3.clean(html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"})
+        html = nh3.clean(
+            html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"}
+        )
     return Rendered(html, _plain_text(tokens), tuple(links))
 
 

@@ -66,15 +66,23 @@ def root_prefix(url: str) -> str:
 
 
 def site_view(model: SiteModel, config: SiteConfig) -> SiteView:
-    pages = sorted((p for p in model.pages if p.menu is not None), key=lambda p: (p.menu or 0, p.slug))
+    pages = sorted(
+        (p for p in model.pages if p.menu is not None), key=lambda p: (p.menu or 0, p.slug)
+    )
     return SiteView(
-        config.title, config.description, config.language, config.base_url, config.base_path,
+        config.title,
+        config.description,
+        config.language,
+        config.base_url,
+        config.base_path,
         tuple(Link(f"{p.slug}/", p.title) for p in pages),
         tuple(Link(f"{t}/", TAXONOMY_TITLES[t]) for t in TAXONOMIES),
     )
 
 
-def _paginate(base: str, cards: Sequence[CaseCard], per_page: int) -> Iterator[tuple[str, Sequence[CaseCard], Pager]]:
+def _paginate(
+    base: str, cards: Sequence[CaseCard], per_page: int
+) -> Iterator[tuple[str, Sequence[CaseCard], Pager]]:
     total = max(1, -(-len(cards) // per_page))
 
     def url(n: int) -> str:
@@ -89,28 +97,54 @@ def _page(url: str, template: str, source: str, **context: Any) -> PlannedPage:
     return PlannedPage(url, output_path(url), template, context, source)
 
 
-def _list_pages(model: SiteModel, config: SiteConfig, cards: dict[str, CaseCard]) -> Iterator[PlannedPage]:
+def _list_pages(
+    model: SiteModel, config: SiteConfig, cards: dict[str, CaseCard]
+) -> Iterator[PlannedPage]:
     home_cards = [cards[c.slug] for c in model.cases]
     for url, chunk, pager in _paginate("", home_cards, config.per_page):
-        yield _page(url, "home.html", "content/cases", cases=chunk, pager=pager, total=len(home_cards))
+        yield _page(
+            url, "home.html", "content/cases", cases=chunk, pager=pager, total=len(home_cards)
+        )
     for taxonomy in TAXONOMIES:
         terms = tuple(term_view(t) for t in model.terms[taxonomy])
-        yield _page(f"{taxonomy}/", "term_index.html", "content/cases", taxonomy=taxonomy,
-                    title=TAXONOMY_TITLES[taxonomy], terms=terms)
+        yield _page(
+            f"{taxonomy}/",
+            "term_index.html",
+            "content/cases",
+            taxonomy=taxonomy,
+            title=TAXONOMY_TITLES[taxonomy],
+            terms=terms,
+        )
         for term, view in zip(model.terms[taxonomy], terms, strict=True):
             members = [cards[s] for s in term.case_slugs]
             for url, chunk, pager in _paginate(view.url, members, config.per_page):
-                yield _page(url, "term.html", "content/cases", term=view, kind=TAXONOMY_SINGULAR[taxonomy],
-                            index=Link(f"{taxonomy}/", TAXONOMY_TITLES[taxonomy]), cases=chunk, pager=pager)
+                yield _page(
+                    url,
+                    "term.html",
+                    "content/cases",
+                    term=view,
+                    kind=TAXONOMY_SINGULAR[taxonomy],
+                    index=Link(f"{taxonomy}/", TAXONOMY_TITLES[taxonomy]),
+                    cases=chunk,
+                    pager=pager,
+                )
 
 
 def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[PlannedPage]:
     """Yield every page; views are built lazily so a big site is never held in memory at once."""
     cards = {c.slug: case_card(model, c) for c in model.cases}
     for case in model.cases:
-        yield _page(case_url(case.slug), "case.html", case.source_path, case=case_view(model, case, config))
+        yield _page(
+            case_url(case.slug), "case.html", case.source_path, case=case_view(model, case, config)
+        )
         for alias in case.aliases:
-            yield _page(alias.lstrip("/"), "redirect.html", case.source_path, target=case_url(case.slug), title=case.title)
+            yield _page(
+                alias.lstrip("/"),
+                "redirect.html",
+                case.source_path,
+                target=case_url(case.slug),
+                title=case.title,
+            )
     yield from _list_pages(model, config, cards)
     for page in model.pages:
         yield _page(f"{page.slug}/", "page.html", page.source_path, page=page_view(page, config))
@@ -133,5 +167,7 @@ def collisions(model: SiteModel) -> list[Diagnostic]:
         if len(sources) > 1:
             for source in sorted(set(sources) - {"(generated)"}):
                 others = ", ".join(s for s in sources if s != source) or "itself"
-                problems.append(error(source, None, f"output '{path}' is also produced by {others}"))
+                problems.append(
+                    error(source, None, f"output '{path}' is also produced by {others}")
+                )
     return problems

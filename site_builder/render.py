@@ -24,7 +24,11 @@ def theme_dir() -> Path:
 
 def template_dirs(root: Path) -> list[Path]:
     own = root / "templates"
-    return [own, theme_dir()] if own.is_dir() and own.resolve() != theme_dir().resolve() else [theme_dir()]
+    return (
+        [own, theme_dir()]
+        if own.is_dir() and own.resolve() != theme_dir().resolve()
+        else [theme_dir()]
+    )
 
 
 def make_environment(root: Path) -> jinja2.Environment:
@@ -66,7 +70,15 @@ def render_page(env: jinja2.Environment, page: PlannedPage, site: SiteView, root
     try:
         return env.get_template(page.template).render(context).encode("utf-8")
     except jinja2.TemplateNotFound as exc:
-        raise UserError([error("templates", None, f"template '{exc.name}' not found (needed for {page.url or '/'})")]) from None
+        raise UserError(
+            [
+                error(
+                    "templates",
+                    None,
+                    f"template '{exc.name}' not found (needed for {page.url or '/'})",
+                )
+            ]
+        ) from None
     except jinja2.TemplateError as exc:
         path, line = _template_location(exc, root)
         raise UserError([error(path, line, f"template error: {exc.message or exc}")]) from None

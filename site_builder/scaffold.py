@@ -21,29 +21,47 @@ Explain why the claim is false or misleading, with links to the evidence.
 """
 
 
-def new_case(root: Path, title: str, *, tags: tuple[str, ...] = (), topics: tuple[str, ...] = (),
-             today: dt.date | None = None) -> Path:
+def new_case(
+    root: Path,
+    title: str,
+    *,
+    tags: tuple[str, ...] = (),
+    topics: tuple[str, ...] = (),
+    today: dt.date | None = None,
+) -> Path:
     """Create `content/cases/<slug>.md`; raises `UserError` if the slug is taken or empty."""
     slug = slugify(title, max_length=80, word_boundary=True)
     if not slug:
-        raise UserError([error(CASES_DIR, None, f"cannot make a file name from the title {title!r}")])
+        raise UserError(
+            [error(CASES_DIR, None, f"cannot make a file name from the title {title!r}")]
+        )
     cases = root / CASES_DIR
     existing = sorted(cases.rglob(f"{slug}.md")) if cases.is_dir() else []
     if existing:
         rel = existing[0].relative_to(root).as_posix()
-        raise UserError([error(rel, None, f"a case with the slug '{slug}' already exists; not overwriting it")])
+        raise UserError(
+            [error(rel, None, f"a case with the slug '{slug}' already exists; not overwriting it")]
+        )
     post = pyfrontmatter.Post(BODY)
-    post.metadata.update({
-        "title": title,
-        "date": (today or dt.date.today()).isoformat(),
-        "claim": "",
-        "tags": list(tags),
-        "topics": list(topics),
-        "countries": [],
-        "languages": [],
-        "outlets": [{"name": "Outlet name", "url": "https://example.org/article", "archived": "https://archive.example/xxxx"}],
-        "related": [],
-    })
+    post.metadata.update(
+        {
+            "title": title,
+            "date": (today or dt.date.today()).isoformat(),
+            "claim": "",
+            "tags": list(tags),
+            "topics": list(topics),
+            "countries": [],
+            "languages": [],
+            "outlets": [
+                {
+                    "name": "Outlet name",
+                    "url": "https://example.org/article",
+                    "archived": "https://archive.example/xxxx",
+                }
+            ],
+            "related": [],
+        }
+    )
     path = cases / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:

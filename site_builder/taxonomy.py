@@ -29,7 +29,9 @@ def _label(spellings: Counter[str]) -> str:
 TermSlugs = dict[tuple[str, str], str]
 
 
-def build_terms(cases: tuple[Case, ...]) -> tuple[dict[str, tuple[Term, ...]], TermSlugs, list[Diagnostic]]:
+def build_terms(
+    cases: tuple[Case, ...],
+) -> tuple[dict[str, tuple[Term, ...]], TermSlugs, list[Diagnostic]]:
     """Index `cases` (already sorted newest first) by every taxonomy.
 
     Also returns (taxonomy, spelling) -> term slug, so later stages never slugify again.
@@ -46,12 +48,19 @@ def build_terms(cases: tuple[Case, ...]) -> tuple[dict[str, tuple[Term, ...]], T
                 if slug is None:
                     slug = slugs[(taxonomy, label)] = term_slug(label)
                 if not slug:
-                    problems.append(error(case.source_path, None, f"{taxonomy} term '{label}' has no letters or digits usable in a URL"))
+                    problems.append(
+                        error(
+                            case.source_path,
+                            None,
+                            f"{taxonomy} term '{label}' has no letters or digits usable in a URL",
+                        )
+                    )
                     continue
                 spellings[slug][label] += 1
                 if not members[slug] or members[slug][-1] != case.slug:
                     members[slug].append(case.slug)
         terms[taxonomy] = tuple(
-            Term(taxonomy, _label(spellings[slug]), slug, tuple(members[slug])) for slug in sorted(spellings)
+            Term(taxonomy, _label(spellings[slug]), slug, tuple(members[slug]))
+            for slug in sorted(spellings)
         )
     return terms, {k: v for k, v in slugs.items() if v}, problems

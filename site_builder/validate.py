@@ -22,7 +22,19 @@ DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CLAIM_MAX = 140
 LIST_FIELDS = ("tags", "topics", "countries", "languages")
 CASE_KEYS = frozenset(
-    {"title", "date", "updated", "claim", "rating", "draft", "outlets", "related", "aliases", "lint_ignore", *LIST_FIELDS}
+    {
+        "title",
+        "date",
+        "updated",
+        "claim",
+        "rating",
+        "draft",
+        "outlets",
+        "related",
+        "aliases",
+        "lint_ignore",
+        *LIST_FIELDS,
+    }
 )
 PAGE_KEYS = frozenset({"title", "menu", "draft"})
 
@@ -44,7 +56,13 @@ class _Checker:
         value = self.fm.data.get(key)
         if value is None:
             if required:
-                self.diagnostics.append(error(self.fm.path, self.line(key) if key in self.fm.key_lines else 2, f"missing required field '{key}'"))
+                self.diagnostics.append(
+                    error(
+                        self.fm.path,
+                        self.line(key) if key in self.fm.key_lines else 2,
+                        f"missing required field '{key}'",
+                    )
+                )
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(key, f"'{key}' must be a string, got {type_name(value)}")
@@ -59,7 +77,14 @@ class _Checker:
         value = self.fm.data.get(key)
         if value is None:
             if required:
-                self.diagnostics.append(error(self.fm.path, 2, f"missing required field '{key}'", f"add '{key}: YYYY-MM-DD'"))
+                self.diagnostics.append(
+                    error(
+                        self.fm.path,
+                        2,
+                        f"missing required field '{key}'",
+                        f"add '{key}: YYYY-MM-DD'",
+                    )
+                )
             return None
         text = str(value).strip()
         if not isinstance(value, str) or not DATE_RE.fullmatch(text):
@@ -81,8 +106,15 @@ class _Checker:
             return ()
         result: list[str] = []
         for index, item in enumerate(items):
-            if isinstance(item, bool) or not isinstance(item, str | int | float) or not str(item).strip():
-                self.fail(f"{key}[{index}]", f"'{key}' item {index + 1} must be a non-empty string, got {item!r}")
+            if (
+                isinstance(item, bool)
+                or not isinstance(item, str | int | float)
+                or not str(item).strip()
+            ):
+                self.fail(
+                    f"{key}[{index}]",
+                    f"'{key}' item {index + 1} must be a non-empty string, got {item!r}",
+                )
                 continue
             text = " ".join(str(item).split())
             if text not in result:
@@ -110,7 +142,10 @@ def is_http_url(value: str) -> bool:
 def _outlet(check: _Checker, index: int, raw: Any) -> Outlet | None:
     key = f"outlets[{index}]"
     if not isinstance(raw, dict):
-        check.fail(key, f"outlet {index + 1} must be a mapping with name, url and archived, got {type_name(raw)}")
+        check.fail(
+            key,
+            f"outlet {index + 1} must be a mapping with name, url and archived, got {type_name(raw)}",
+        )
         return None
     unknown = sorted(set(map(str, raw)) - {"name", "url", "archived"})
     if unknown:
@@ -152,9 +187,13 @@ def _related(check: _Checker, slug: str) -> tuple[tuple[str, ...], tuple[int, ..
         line = check.line(f"related[{index}]") if isinstance(raw, list) else check.line("related")
         lines.append(line)
         if target == slug:
-            check.diagnostics.append(error(check.fm.path, line, f"case lists itself in 'related' ('{slug}')"))
+            check.diagnostics.append(
+                error(check.fm.path, line, f"case lists itself in 'related' ('{slug}')")
+            )
         elif not SLUG_RE.fullmatch(target):
-            check.diagnostics.append(error(check.fm.path, line, f"'related' entry '{target}' is not a case slug"))
+            check.diagnostics.append(
+                error(check.fm.path, line, f"'related' entry '{target}' is not a case slug")
+            )
     keep = [(s, n) for s, n in zip(slugs, lines, strict=True) if s != slug and SLUG_RE.fullmatch(s)]
     return tuple(s for s, _ in keep), tuple(n for _, n in keep)
 
@@ -165,9 +204,14 @@ def _aliases(check: _Checker) -> tuple[str, ...]:
         parts = urlsplit(alias)
         segments = alias.strip("/").split("/")
         if parts.scheme or parts.netloc or alias.startswith("//") or not alias.startswith("/"):
-            check.fail(f"aliases[{index}]", f"alias '{alias}' must be a site path starting with '/', without scheme or host")
+            check.fail(
+                f"aliases[{index}]",
+                f"alias '{alias}' must be a site path starting with '/', without scheme or host",
+            )
         elif any(s in ("", ".", "..") for s in segments) or "\\" in alias or "\0" in alias:
-            check.fail(f"aliases[{index}]", f"alias '{alias}' contains an empty, '.' or '..' segment")
+            check.fail(
+                f"aliases[{index}]", f"alias '{alias}' contains an empty, '.' or '..' segment"
+            )
         else:
             result.append("/" + alias.strip("/") + ("/" if not alias.endswith(".html") else ""))
     return tuple(result)
@@ -176,20 +220,30 @@ def _aliases(check: _Checker) -> tuple[str, ...]:
 def _unknown_keys(check: _Checker, known: frozenset[str]) -> None:
     for key in sorted(set(check.fm.data) - known):
         check.diagnostics.append(
-            warning(check.fm.path, check.line(key), f"unknown front matter key '{key}'", f"known keys: {', '.join(sorted(known))}", rule="unknown-key")
+            warning(
+                check.fm.path,
+                check.line(key),
+                f"unknown front matter key '{key}'",
+                f"known keys: {', '.join(sorted(known))}",
+                rule="unknown-key",
+            )
         )
 
 
 def _sections(check: _Checker) -> tuple[str, int, str, int] | None:
     sections, problems = split_sections(check.fm.body, check.fm.body_line)
     for line, message in problems:
-        check.diagnostics.append(error(check.fm.path, line, message, "the body needs '## Summary' then '## Response'"))
+        check.diagnostics.append(
+            error(check.fm.path, line, message, "the body needs '## Summary' then '## Response'")
+        )
     if sections is None:
         return None
     return sections.summary, sections.summary_line, sections.response, sections.response_line
 
 
-def validate_case(fm: FrontMatter, slug: str, config: SiteConfig) -> tuple[Case | None, list[Diagnostic]]:
+def validate_case(
+    fm: FrontMatter, slug: str, config: SiteConfig
+) -> tuple[Case | None, list[Diagnostic]]:
     check = _Checker(fm)
     _unknown_keys(check, CASE_KEYS)
     title = check.string("title", required=True)
@@ -202,7 +256,11 @@ def validate_case(fm: FrontMatter, slug: str, config: SiteConfig) -> tuple[Case 
         check.fail("claim", f"'claim' is {len(claim)} characters; keep it to {CLAIM_MAX}")
     rating = check.string("rating") or config.default_rating
     terms = {key: check.string_list(key) for key in LIST_FIELDS}
-    outlets, (related, related_lines), aliases = _outlets(check), _related(check, slug), _aliases(check)
+    outlets, (related, related_lines), aliases = (
+        _outlets(check),
+        _related(check, slug),
+        _aliases(check),
+    )
     draft = check.boolean("draft")
     check.string_list("lint_ignore")
     sections = _sections(check)
@@ -210,10 +268,23 @@ def validate_case(fm: FrontMatter, slug: str, config: SiteConfig) -> tuple[Case 
         return None, check.diagnostics
     summary, summary_line, response, response_line = sections
     case = Case(
-        slug=slug, title=title, date=date, updated=updated, claim=claim, rating=rating,
-        summary=summary, response=response, source_path=fm.path,
-        outlets=outlets, related=related, related_lines=related_lines, aliases=aliases, draft=draft,
-        summary_line=summary_line, response_line=response_line, **terms,
+        slug=slug,
+        title=title,
+        date=date,
+        updated=updated,
+        claim=claim,
+        rating=rating,
+        summary=summary,
+        response=response,
+        source_path=fm.path,
+        outlets=outlets,
+        related=related,
+        related_lines=related_lines,
+        aliases=aliases,
+        draft=draft,
+        summary_line=summary_line,
+        response_line=response_line,
+        **terms,
     )
     return case, check.diagnostics
 

@@ -13,8 +13,20 @@ from .config import SiteConfig
 from .markdown import render
 from .model import TAXONOMIES, Case, Page, RelatedGraph, SiteModel, Term
 
-TAXONOMY_TITLES = {"tags": "Tags", "topics": "Topics", "countries": "Countries", "languages": "Languages", "outlets": "Outlets"}
-TAXONOMY_SINGULAR = {"tags": "Tag", "topics": "Topic", "countries": "Country", "languages": "Language", "outlets": "Outlet"}
+TAXONOMY_TITLES = {
+    "tags": "Tags",
+    "topics": "Topics",
+    "countries": "Countries",
+    "languages": "Languages",
+    "outlets": "Outlets",
+}
+TAXONOMY_SINGULAR = {
+    "tags": "Tag",
+    "topics": "Topic",
+    "countries": "Country",
+    "languages": "Language",
+    "outlets": "Outlet",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +125,14 @@ def _term_links(model: SiteModel, case: Case, taxonomy: str) -> tuple[Link, ...]
 
 def case_card(model: SiteModel, case: Case) -> CaseCard:
     return CaseCard(
-        case.slug, case_url(case.slug), case.title, case.date.isoformat(), date_text(case.date),
-        case.claim, case.rating, _term_links(model, case, "topics"),
+        case.slug,
+        case_url(case.slug),
+        case.title,
+        case.date.isoformat(),
+        date_text(case.date),
+        case.claim,
+        case.rating,
+        _term_links(model, case, "topics"),
     )
 
 
@@ -122,32 +140,57 @@ def _related(model: SiteModel, graph: RelatedGraph, case: Case) -> tuple[Related
     views = []
     for entry in graph.of(case.slug):
         other = model.by_slug[entry.slug]
-        views.append(RelatedView(case_url(other.slug), other.title, date_text(other.date), entry.reasons, entry.editor))
+        views.append(
+            RelatedView(
+                case_url(other.slug),
+                other.title,
+                date_text(other.date),
+                entry.reasons,
+                entry.editor,
+            )
+        )
     return tuple(views)
 
 
 def case_view(model: SiteModel, case: Case, config: SiteConfig) -> CaseView:
     """Render the case's Markdown for its own page (two levels below the root)."""
-    summary = render(case.summary, link_prefix="../../", allow_html=config.allow_html, doc_id="summary")
-    response = render(case.response, link_prefix="../../", allow_html=config.allow_html, doc_id="response")
+    summary = render(
+        case.summary, link_prefix="../../", allow_html=config.allow_html, doc_id="summary"
+    )
+    response = render(
+        case.response, link_prefix="../../", allow_html=config.allow_html, doc_id="response"
+    )
     outlets = tuple(
-        OutletView(o.name, o.url, o.archived, term_url("outlets", model.term_slugs.get(("outlets", o.name), "")))
+        OutletView(
+            o.name,
+            o.url,
+            o.archived,
+            term_url("outlets", model.term_slugs.get(("outlets", o.name), "")),
+        )
         for o in case.outlets
     )
     groups = tuple(
-        TermGroup(t, TAXONOMY_TITLES[t], links) for t in TAXONOMIES if (links := _term_links(model, case, t))
+        TermGroup(t, TAXONOMY_TITLES[t], links)
+        for t in TAXONOMIES
+        if (links := _term_links(model, case, t))
     )
     return CaseView(
         case_card(model, case),
         case.updated.isoformat() if case.updated else None,
         date_text(case.updated) if case.updated else None,
-        summary.html, response.html, groups, outlets, _related(model, model.graph, case),
+        summary.html,
+        response.html,
+        groups,
+        outlets,
+        _related(model, model.graph, case),
         f"{summary.text} {response.text}",
     )
 
 
 def term_view(term: Term) -> TermView:
-    return TermView(term.taxonomy, term.label, term_url(term.taxonomy, term.slug), len(term.case_slugs))
+    return TermView(
+        term.taxonomy, term.label, term_url(term.taxonomy, term.slug), len(term.case_slugs)
+    )
 
 
 def page_view(page: Page, config: SiteConfig) -> PageView:

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
@@ -65,14 +66,21 @@ def run_vnu(files: list[Path]) -> list[dict[str, Any]]:
     return [m for m in messages if m.get("type") in ("error", "non-document-error")]
 
 
+def shown_path(url: str, root: Path) -> str:
+    path = Path(os.path.normpath(unquote(urlsplit(url).path)))
+    for base in (root, root.resolve()):
+        if path.is_relative_to(base):
+            return str(path.relative_to(base))
+    return str(path)
+
+
 def format_messages(messages: list[dict[str, Any]], root: Path) -> str:
-    lines = []
+    counts = Counter(m.get("message") for m in messages)
+    lines = ["distinct errors (count: message):"]
+    lines += [f"  {n}: {text}" for text, n in counts.most_common()]
+    lines.append(f"first {min(len(messages), MAX_REPORTED)}:")
     for m in messages[:MAX_REPORTED]:
-        path = Path(unquote(urlsplit(m.get("url", "")).path))
-        try:
-            shown = path.relative_to(root)
-        except ValueError:
-            shown = path
+        shown = shown_path(m.get("url", ""), root)
         line = m.get("lastLine", m.get("firstLine", "?"))
         lines.append(f"{shown}:{line}: {m.get('message')}")
         extract = " ".join((m.get("extract") or "").split())

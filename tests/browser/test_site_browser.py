@@ -20,7 +20,8 @@ except ImportError:  # the `browser` fixture then skips, or fails under CI=true
 
 pytestmark = pytest.mark.browser
 
-CASE_LINKS = "ol.case-list > li > a"
+# A case list item may wrap its link in a heading (li > h3 > a): match any case link in it.
+CASE_LINKS = "ol.case-list > li a[href*='cases/']"
 RELATED_LINKS = "nav.related ol li a"
 TERM_LINKS = "ul.terms a[rel=tag]"
 NEXT_LINK = "nav.pagination a[rel=next]"

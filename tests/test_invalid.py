@@ -1,0 +1,45 @@
+"""Each folder in tests/fixtures/invalid/ is a site with one kind of mistake.
+
+`expected.txt` holds `exit: N` and then the exact stderr. The build must fail with that text and
+leave the previous good output byte-identical. Run with --update-golden to rewrite expectations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+INVALID = Path(__file__).parent / "fixtures" / "invalid"
+CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_invalid_site_reports_and_keeps_output(
+    name, run_cli, read_tree, fixture_site, tmp_path, update_golden
+):
+    output = tmp_path / "output"
+    assert run_cli("build", "--root", fixture_site("minimal"), "--output", output).code == 0
+    before = read_tree(output)
+
+    result = run_cli("build", "--root", INVALID / name, "--output", output)
+    actual = f"exit: {result.code}\n{result.err}"
+    expected_file = INVALID / name / "expected.txt"
+    if update_golden:
+        expected_file.write_text(actual, encoding="utf-8")
+    assert actual == expected_file.read_text(encoding="utf-8")
+    assert result.code in (1, 2)
+    assert "Traceback" not in result.err
+    assert read_tree(output) == before, "a failed build changed the previous output"
+    assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name or ".old-" in p.name]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_reports_the_same_problems(name, run_cli):
+    expected = (INVALID / name / "expected.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    result = run_cli("check", "--root", INVALID / name)
+    if name.startswith("template"):  # check does not render, so template errors are build-only
+        assert result.code == 0
+    else:
+        assert result.err == expected
+        assert result.code in (1, 2)
