@@ -61,7 +61,7 @@ def _mark_line(exc: yaml.YAMLError) -> int | None:
     # The context mark points where the broken construct started (e.g. the unclosed '['),
     # which is where writers need to look; the problem mark is often the end of the block.
     mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-    return mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the fence
+    return mark.line + 1 if mark is not None else None  # the YAML text starts on the fence line
 
 
 def _problem(exc: yaml.YAMLError) -> str:
@@ -77,7 +77,7 @@ def _key_lines(node: yaml.MappingNode, path: str) -> tuple[dict[str, int], list[
     lines: dict[str, int] = {}
     problems: list[Diagnostic] = []
     for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 2
+        line = key_node.start_mark.line + 1
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
             problems.append(error(path, line, "front matter keys must be plain names"))
@@ -89,7 +89,7 @@ def _key_lines(node: yaml.MappingNode, path: str) -> tuple[dict[str, int], list[
         lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
             for index, item in enumerate(value_node.value):
-                lines[f"{key}[{index}]"] = item.start_mark.line + 2
+                lines[f"{key}[{index}]"] = item.start_mark.line + 1
     return lines, problems
 
 

@@ -52,13 +52,7 @@ def new_case(
             "topics": list(topics),
             "countries": [],
             "languages": [],
-            "outlets": [
-                {
-                    "name": "Outlet name",
-                    "url": "https://example.org/article",
-                    "archived": "https://archive.example/xxxx",
-                }
-            ],
+            "outlets": [],
             "related": [],
         }
     )

@@ -68,10 +68,9 @@ class _Checker:
             self.fail(key, f"'{key}' must be a string, got {type_name(value)}")
             return None
         text = " ".join(str(value).split())
-        if not text:
+        if not text and required:
             self.fail(key, f"'{key}' must not be empty")
-            return None
-        return text
+        return text or None  # an empty optional field means "not set"
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
         value = self.fm.data.get(key)

@@ -1,0 +1,112 @@
+"""The command line: help text, exit codes, warnings, --strict, new, and output safety."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parent.parent
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("build", ["--root", "--output", "--drafts", "--strict", "--quiet"]),
+        ("check", ["--root", "--strict"]),
+        ("new", ["--root", "--tag", "--topic", "title"]),
+    ],
+)
+def test_help_lists_every_option(run_cli, command, options):
+    result = run_cli(command, "--help")
+    assert result.code == 0
+    for option in options:
+        assert option in result.out
+
+
+def test_console_script_and_module_entry_points(tmp_path):
+    script = Path(sys.executable).parent / "site-builder"
+    for argv in ([str(script)], [sys.executable, "-m", "site_builder"]):
+        done = subprocess.run([*argv, "--version"], capture_output=True, text=True, check=False)
+        assert done.returncode == 0 and "site-builder" in done.stdout
+
+
+def test_bad_usage_exits_2(run_cli, tmp_path):
+    assert run_cli("build", "--no-such-flag").code == 2
+    result = run_cli("build", "--root", tmp_path / "missing")
+    assert result.code == 2 and "site root is not a directory" in result.err
+
+
+def test_build_prints_summary_with_phases(run_cli, fixture_site, tmp_path):
+    result = run_cli("build", "--root", fixture_site("full"), "--output", tmp_path / "out")
+    assert result.code == 0
+    assert "built 4 cases" in result.out and "graph" in result.out and "render+write" in result.out
+
+
+def test_unknown_key_warns_and_strict_fails(run_cli, fixture_site, tmp_path):
+    root = fixture_site("minimal")
+    case = root / "content/cases/only-case.md"
+    case.write_text(case.read_text().replace("date:", "tgas: [x]\ndate:"), encoding="utf-8")
+    result = run_cli("build", "--root", root, "--output", tmp_path / "out")
+    assert result.code == 0
+    assert "content/cases/only-case.md:3: warning[unknown-key]: unknown front matter key 'tgas'" in result.err
+    assert run_cli("check", "--root", root, "--strict").code == 1
+    assert run_cli("build", "--root", root, "--output", tmp_path / "out", "--strict").code == 1
+
+
+def test_check_writes_nothing(run_cli, fixture_site):
+    root = fixture_site("full")
+    result = run_cli("check", "--root", root)
+    assert result.code == 0 and "ok: 5 cases" in result.out
+    assert not (root / "output").exists()
+
+
+def test_default_output_is_root_output(run_cli, fixture_site):
+    root = fixture_site("minimal")
+    assert run_cli("build", "--root", root).code == 0
+    assert (root / "output/index.html").is_file()
+
+
+def test_refuses_to_replace_foreign_directory(run_cli, fixture_site, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("do not delete", encoding="utf-8")
+    result = run_cli("build", "--root", fixture_site("minimal"), "--output", precious)
+    assert result.code == 1 and "not created by site-builder" in result.err
+    assert (precious / "thesis.txt").read_text(encoding="utf-8") == "do not delete"
+
+
+def test_refuses_output_that_contains_the_site(run_cli, fixture_site):
+    root = fixture_site("minimal")
+    result = run_cli("build", "--root", root, "--output", root)
+    assert result.code == 1 and "must not contain the site root" in result.err
+    assert (root / "content/cases/only-case.md").is_file()
+
+
+def test_new_creates_valid_case_and_refuses_overwrite(run_cli, fixture_site):
+    root = fixture_site("minimal")
+    result = run_cli("new", "--root", root, "Ghost ships carry grain", "--tag", "grain", "--topic", "Economy")
+    assert result.code == 0 and result.out.strip() == "content/cases/ghost-ships-carry-grain.md"
+    path = root / "content/cases/ghost-ships-carry-grain.md"
+    text = path.read_text(encoding="utf-8")
+    assert "## Summary" in text and "## Response" in text and "- grain" in text
+    assert run_cli("check", "--root", root).code == 0
+    again = run_cli("new", "--root", root, "Ghost ships carry grain")
+    assert again.code == 1 and "already exists" in again.err
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_user_site_template_overrides_theme_file_by_file(run_cli, fixture_site, tmp_path):
+    root = fixture_site("minimal")
+    (root / "templates").mkdir()
+    (root / "templates/page.html").write_text("unused", encoding="utf-8")
+    (root / "templates/home.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p id="mine">{{ total }} cases</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    assert run_cli("build", "--root", root, "--output", tmp_path / "out").code == 0
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert '<p id="mine">1 cases</p>' in home and 'class="skip-link"' in home
+    assert (tmp_path / "out/cases/only-case/index.html").read_text(encoding="utf-8").count("Summary") >= 1
