@@ -6,6 +6,7 @@ are errors so that a typo in the config never silently falls back to a default.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -149,9 +150,11 @@ def parse_config(text: str) -> SiteConfig:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python < 3.14 keeps the position only in the message: "... (at line 3, column 12)".
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise UserError(
-            [error(CONFIG_NAME, line, f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}")]
+            [error(CONFIG_NAME, int(found[1]) if found else None, f"invalid TOML: {message}")]
         ) from None
     related_raw = raw.pop("related", {})
     site, problems = _validate_table(raw, SITE_OPTIONS, None, text)

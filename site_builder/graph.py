@@ -65,14 +65,16 @@ def check_links(cases: Iterable[Case], known: set[str], drafts: set[str]) -> lis
 
 
 def _editor_links(cases: tuple[Case, ...]) -> dict[str, list[str]]:
+    """A case's own `related` list in the writer's order, then incoming links sorted by slug."""
     present = {c.slug for c in cases}
-    links: dict[str, list[str]] = defaultdict(list)
-    for case in cases:
-        for target in case.related:
-            if target in present and target != case.slug:
-                for a, b in ((case.slug, target), (target, case.slug)):
-                    if b not in links[a]:
-                        links[a].append(b)
+    own = {c.slug: [t for t in c.related if t in present and t != c.slug] for c in cases}
+    incoming: dict[str, set[str]] = defaultdict(set)
+    for slug, targets in own.items():
+        for target in targets:
+            incoming[target].add(slug)
+    links: dict[str, list[str]] = {}
+    for slug, targets in own.items():
+        links[slug] = list(dict.fromkeys([*targets, *sorted(incoming[slug])]))
     return links
 
 

@@ -67,7 +67,11 @@ def _plain_text(tokens: Sequence[Token]) -> str:
     parts: list[str] = []
     for token in tokens:
         if token.type == "inline" and token.children:
-            parts.extend(c.content for c in token.children if c.type in ("text", "code_inline"))
+            for child in token.children:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
             parts.append(" ")
         elif token.type in ("code_block", "fence"):
             parts.append(token.content)
