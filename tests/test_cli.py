@@ -51,7 +51,10 @@ def test_unknown_key_warns_and_strict_fails(run_cli, fixture_site, tmp_path):
     case.write_text(case.read_text().replace("date:", "tgas: [x]\ndate:"), encoding="utf-8")
     result = run_cli("build", "--root", root, "--output", tmp_path / "out")
     assert result.code == 0
-    assert "content/cases/only-case.md:3: warning[unknown-key]: unknown front matter key 'tgas'" in result.err
+    assert (
+        "content/cases/only-case.md:3: warning[unknown-key]: unknown front matter key 'tgas'"
+        in result.err
+    )
     assert run_cli("check", "--root", root, "--strict").code == 1
     assert run_cli("build", "--root", root, "--output", tmp_path / "out", "--strict").code == 1
 
@@ -87,7 +90,9 @@ def test_refuses_output_that_contains_the_site(run_cli, fixture_site):
 
 def test_new_creates_valid_case_and_refuses_overwrite(run_cli, fixture_site):
     root = fixture_site("minimal")
-    result = run_cli("new", "--root", root, "Ghost ships carry grain", "--tag", "grain", "--topic", "Economy")
+    result = run_cli(
+        "new", "--root", root, "Ghost ships carry grain", "--tag", "grain", "--topic", "Economy"
+    )
     assert result.code == 0 and result.out.strip() == "content/cases/ghost-ships-carry-grain.md"
     path = root / "content/cases/ghost-ships-carry-grain.md"
     text = path.read_text(encoding="utf-8")
@@ -109,4 +114,6 @@ def test_user_site_template_overrides_theme_file_by_file(run_cli, fixture_site, 
     assert run_cli("build", "--root", root, "--output", tmp_path / "out").code == 0
     home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
     assert '<p id="mine">1 cases</p>' in home and 'class="skip-link"' in home
-    assert (tmp_path / "out/cases/only-case/index.html").read_text(encoding="utf-8").count("Summary") >= 1
+    assert (tmp_path / "out/cases/only-case/index.html").read_text(encoding="utf-8").count(
+        "Summary"
+    ) >= 1

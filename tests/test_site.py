@@ -33,7 +33,10 @@ def test_case_page_shows_all_parts(site):
     assert article.select_one("time")["datetime"] == "2024-03-01"
     assert article.select_one(".case-rating").get_text(" ", strip=True) == "Rating: Disinformation"
     assert "secret moon base" in article.select_one(".claim").get_text()
-    summary, response = article.select_one("section.case-summary"), article.select_one("section.case-response")
+    summary, response = (
+        article.select_one("section.case-summary"),
+        article.select_one("section.case-response"),
+    )
     assert summary.h2.get_text() == "Summary" and "moon base" in summary.get_text()
     assert response.h2.get_text() == "Response" and response.select_one("table")
     outlet = article.select_one("ul.outlets li")
@@ -52,18 +55,28 @@ def test_script_in_title_and_body_is_escaped(site):
 
 
 def test_jinja_syntax_in_content_is_literal(site):
-    text = soup(site, "cases/wind-turbines-cause-drought/index.html").select_one(".case-summary").get_text()
+    text = (
+        soup(site, "cases/wind-turbines-cause-drought/index.html")
+        .select_one(".case-summary")
+        .get_text()
+    )
     assert "{{ 7 * 7 }}" in text and "{% if true %}x{% endif %}" in text and "49" not in text
 
 
 def test_related_links_go_both_ways(site):
     def related(slug: str) -> list[str]:
-        return [a["href"] for a in soup(site, f"cases/{slug}/index.html").select("nav.related li > a")]
+        return [
+            a["href"] for a in soup(site, f"cases/{slug}/index.html").select("nav.related li > a")
+        ]
 
     assert related("moon-base-hidden")[0] == "../../cases/moon-photos-faked/"
     assert related("moon-photos-faked")[0] == "../../cases/moon-base-hidden/"
     assert related("rain-made-by-planes")[0] == "../../cases/wind-turbines-cause-drought/"
-    reasons = soup(site, "cases/moon-photos-faked/index.html").select_one("nav.related .reasons").get_text()
+    reasons = (
+        soup(site, "cases/moon-photos-faked/index.html")
+        .select_one("nav.related .reasons")
+        .get_text()
+    )
     assert "editor's pick" in reasons
 
 
@@ -75,12 +88,17 @@ def test_terms_merge_spellings_and_link_back(site):
     assert listed == ["../../cases/moon-base-hidden/", "../../cases/moon-photos-faked/"]
     assert page.select_one("nav.pagination a[rel=next]")["href"] == "../../tags/krakow/page/2/"
     second = soup(site, "tags/krakow/page/2/index.html")
-    assert [a["href"] for a in second.select("ol.case-list a")] == ["../../../../cases/rain-made-by-planes/"]
+    assert [a["href"] for a in second.select("ol.case-list a")] == [
+        "../../../../cases/rain-made-by-planes/"
+    ]
     assert second.select_one("nav.breadcrumb a[href='../../../../tags/']")
 
 
 def test_term_index_lists_counts(site):
-    items = {li.a.get_text(): li.select_one(".count").get_text() for li in soup(site, "topics/index.html").select("ul.term-index li")}
+    items = {
+        li.a.get_text(): li.select_one(".count").get_text()
+        for li in soup(site, "topics/index.html").select("ul.term-index li")
+    }
     assert items == {"Climate": "2", "Science": "3"}
 
 
@@ -94,14 +112,22 @@ def test_home_is_paginated_newest_first(site):
 def test_drafts_are_excluded_unless_asked(site, tmp_path):
     assert not (site / "cases/unpublished-draft").exists()
     output = tmp_path / "with-drafts"
-    assert main(["build", "--root", str(FIXTURE), "--output", str(output), "--drafts", "--quiet"]) == 0
+    assert (
+        main(["build", "--root", str(FIXTURE), "--output", str(output), "--drafts", "--quiet"]) == 0
+    )
     assert (output / "cases/unpublished-draft/index.html").is_file()
 
 
 def test_alias_redirects_to_case(site):
     page = soup(site, "old/moon-base/index.html")
-    assert page.select_one("meta[http-equiv=refresh]")["content"] == "0; url=../../cases/moon-base-hidden/"
-    assert page.select_one("link[rel=canonical]")["href"] == "https://example.org/debunks/cases/moon-base-hidden/"
+    assert (
+        page.select_one("meta[http-equiv=refresh]")["content"]
+        == "0; url=../../cases/moon-base-hidden/"
+    )
+    assert (
+        page.select_one("link[rel=canonical]")["href"]
+        == "https://example.org/debunks/cases/moon-base-hidden/"
+    )
 
 
 def test_plain_page_and_menu(site):
@@ -122,7 +148,9 @@ def _internal_links(site: Path) -> list[tuple[str, str]]:
         rel = path.relative_to(site).as_posix()
         if rel == "404.html":
             continue
-        for tag in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select("[href], [src]"):
+        for tag in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select(
+            "[href], [src]"
+        ):
             target = tag.get("href") or tag.get("src")
             if not urlsplit(target).scheme and not target.startswith("#"):
                 links.append((rel, target))

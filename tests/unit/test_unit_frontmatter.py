@@ -5,11 +5,6 @@ import pytest
 from site_builder.frontmatter import parse
 from site_builder.model import SourceFile
 
-OFF_BY_ONE = (
-    "BUG: frontmatter.split keeps the newline after the opening '---' in yaml_text, so YAML "
-    "line 0 is the fence line and the '+2' in _key_lines/_mark_line reports every line one too late"
-)
-
 
 def run(text: str):
     return parse(SourceFile("content/cases/x.md", text, "digest"))
@@ -45,7 +40,6 @@ def test_dates_stay_strings():
     assert type(fm.data["when"]) is str
 
 
-@pytest.mark.xfail(strict=True, reason=OFF_BY_ONE)
 def test_key_lines_are_file_lines():
     fm, _ = run(GOOD)
     assert fm.key_lines["title"] == 2
@@ -55,16 +49,13 @@ def test_key_lines_are_file_lines():
     assert fm.key_lines["related[1]"] == 6
 
 
-def test_key_lines_are_ordered_and_consistent():
-    # Relative spacing holds even with the off-by-one above.
-    fm, _ = run(GOOD)
-    lines = fm.key_lines
-    assert lines["date"] - lines["title"] == 1
-    assert lines["related[0]"] - lines["related"] == 1
-    assert lines["related[1]"] - lines["related[0]"] == 1
+def test_key_lines_after_blank_and_comment_lines():
+    fm, _ = run("---\n# a comment\n\ntitle: x\ntags: [a,\n  b]\n---\nbody\n")
+    assert fm.key_lines == {"title": 4, "tags": 5, "tags[0]": 5, "tags[1]": 6}
+    assert fm.body_line == 8
 
 
-def test_python_tag_rejected_and_not_executed(tmp_path, monkeypatch):
+def test_python_tag_rejected_and_not_executed(monkeypatch):
     import os
 
     calls = []
@@ -77,7 +68,6 @@ def test_python_tag_rejected_and_not_executed(tmp_path, monkeypatch):
     assert "tag not allowed" in diag.message
 
 
-@pytest.mark.xfail(strict=True, reason=OFF_BY_ONE)
 def test_python_tag_error_line():
     _, diags = run('---\ntitle: x\nboom: !!python/object/apply:os.system ["echo hi"]\n---\n')
     assert diags[0].line == 3
@@ -89,10 +79,14 @@ def test_malformed_yaml_is_an_error():
     assert len(diags) == 1 and diags[0].message.startswith("invalid YAML")
 
 
-@pytest.mark.xfail(strict=True, reason=OFF_BY_ONE)
 def test_malformed_yaml_line():
     # '  bad: y' on file line 3 is where PyYAML reports 'mapping values are not allowed'.
     _, diags = run("---\ntitle: x\n  bad: y\n---\n")
+    assert diags[0].line == 3
+
+
+def test_unclosed_flow_list_reported_where_it_opens():
+    _, diags = run("---\ntitle: x\ntags: [a, b\ndate: 2024-01-01\n---\n")
     assert diags[0].line == 3
 
 
@@ -131,7 +125,6 @@ def test_duplicate_keys_error():
     assert "duplicate key 'title'" in diag.message
 
 
-@pytest.mark.xfail(strict=True, reason=OFF_BY_ONE)
 def test_duplicate_key_lines():
     _, diags = run("---\ntitle: x\ndate: 2024-01-01\ntitle: y\n---\n")
     assert diags[0].line == 4

@@ -1,0 +1,107 @@
+"""Unit tests for site_builder.markdown."""
+
+import pytest
+
+from site_builder.markdown import render, split_sections
+
+
+def test_raw_html_escaped_by_default():
+    html = render("hi <script>alert(1)</script>").html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_allow_html_sanitises_script_but_keeps_em():
+    html = render(
+        'hi <em>there</em> <script>alert(1)</script>\n\n<div onclick="x()">d</div>', allow_html=True
+    ).html
+    assert "<script" not in html and "alert(1)" not in html
+    assert "<em>there</em>" in html
+    assert "onclick" not in html
+
+
+@pytest.mark.parametrize("allow_html", [False, True])
+def test_javascript_link_has_no_href(allow_html):
+    html = render("[click](javascript:alert(1))", allow_html=allow_html).html
+    assert 'href="javascript' not in html.lower()
+    assert "<a" not in html
+
+
+def test_root_relative_link_rewritten():
+    rendered = render("[x](/cases/x/) [y](https://e.org/a) [z](//cdn.org/p)", link_prefix="../../")
+    assert 'href="../../cases/x/"' in rendered.html
+    assert 'href="https://e.org/a"' in rendered.html
+    assert 'href="//cdn.org/p"' in rendered.html
+    assert rendered.links == ("/cases/x/", "https://e.org/a", "//cdn.org/p")
+
+
+def test_root_relative_image_rewritten():
+    html = render("![alt](/img/a.png)", link_prefix="../").html
+    assert 'src="../img/a.png"' in html
+
+
+def test_table():
+    html = render("| a | b |\n|---|---|\n| 1 | 2 |\n").html
+    assert "<table>" in html and "<td>1</td>" in html
+
+
+def test_footnote_ids_prefixed_by_doc_id():
+    text = "Text[^1]\n\n[^1]: a note\n"
+    one = render(text, doc_id="case-a").html
+    two = render(text, doc_id="case-b").html
+    assert 'id="fn-case-a-1"' in one and 'href="#fn-case-a-1"' in one
+    assert 'id="fn-case-b-1"' in two
+    assert "case-b" not in one and "case-a" not in two
+
+
+def test_headings_get_anchor_ids():
+    html = render("## Why it is false\n\n### Sub part\n").html
+    assert '<h2 id="why-it-is-false">' in html
+    assert '<h3 id="sub-part">' in html
+
+
+def test_text_is_plain():
+    rendered = render("## Head\n\nSome **bold** and [a link](/x/) `code`.\n\n- item\n")
+    assert rendered.text == "Head Some bold and a link code. item"
+    assert "<" not in rendered.text and "*" not in rendered.text
+
+
+def test_split_sections_case_insensitive_with_lines():
+    body = "intro\n\n## summary\n\nThe claim.\n\n## RESPONSE:\n\nThe answer.\n"
+    sections, problems = split_sections(body, 10)
+    assert problems == []
+    assert sections.summary == "The claim."
+    assert sections.response == "The answer."
+    assert sections.summary_line == 12
+    assert sections.response_line == 16
+
+
+def test_missing_sections_reported_at_body_line():
+    sections, problems = split_sections("just text\n", 7)
+    assert sections is None
+    assert problems == [
+        (7, "missing '## Summary' section"),
+        (7, "missing '## Response' section"),
+    ]
+
+
+def test_reversed_sections():
+    sections, problems = split_sections("## Response\n\nB\n\n## Summary\n\nA\n", 5)
+    assert sections is None
+    (line, message) = problems[0]
+    assert line == 5 and "comes before" in message
+
+
+def test_empty_sections():
+    sections, problems = split_sections("## Summary\n\n## Response\n\n", 3)
+    assert sections is None
+    assert problems == [(3, "'## Summary' section is empty"), (5, "'## Response' section is empty")]
+
+
+def test_h3_summary_does_not_count():
+    _, problems = split_sections("### Summary\n\nA\n\n## Response\n\nB\n", 1)
+    assert problems == [(1, "missing '## Summary' section")]
+
+
+def test_text_keeps_words_apart_across_line_breaks():
+    assert render("first line\nsecond line").text == "first line second line"
