@@ -20,6 +20,10 @@ from .model import Case, FrontMatter, Outlet, Page
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CLAIM_MAX = 140
+# Markdown links, autolinks and raw href/src attributes whose URL would run code.
+UNSAFE_LINK_RE = re.compile(
+    r"""(?:\]\(\s*<?|<|(?:href|src)\s*=\s*["']?)\s*(javascript|vbscript|data):""", re.IGNORECASE
+)
 LIST_FIELDS = ("tags", "topics", "countries", "languages")
 CASE_KEYS = frozenset(
     {
@@ -229,6 +233,20 @@ def _unknown_keys(check: _Checker, known: frozenset[str]) -> None:
         )
 
 
+def _unsafe_links(check: _Checker) -> None:
+    """Renderers drop these links already; the warning tells the writer why a link vanished."""
+    for offset, line in enumerate(check.fm.body.split("\n")):
+        for found in UNSAFE_LINK_RE.finditer(line):
+            check.diagnostics.append(
+                warning(
+                    check.fm.path,
+                    check.fm.body_line + offset,
+                    f"link with a '{found[1].lower()}:' URL removed; only http(s), mailto and site links are kept",
+                    rule="unsafe-link",
+                )
+            )
+
+
 def _sections(check: _Checker) -> tuple[str, int, str, int] | None:
     sections, problems = split_sections(check.fm.body, check.fm.body_line)
     for line, message in problems:
@@ -263,6 +281,7 @@ def validate_case(
     draft = check.boolean("draft")
     check.string_list("lint_ignore")
     sections = _sections(check)
+    _unsafe_links(check)
     if any(d.is_error for d in check.diagnostics) or not (title and date and sections):
         return None, check.diagnostics
     summary, summary_line, response, response_line = sections
