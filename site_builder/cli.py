@@ -70,6 +70,24 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", help='title of the case, e.g. "Vaccines rewrite human DNA"')
     new.add_argument("--tag", action="append", default=[], help="add a tag (repeatable)")
     new.add_argument("--topic", action="append", default=[], help="add a topic (repeatable)")
+    serve = sub.add_parser(
+        "serve",
+        help="build, serve on 127.0.0.1 and rebuild on every change with live reload",
+        description="Build the site (drafts included unless --no-drafts), serve it on 127.0.0.1, watch "
+        "content/, templates/ and site.toml, rebuild after changes and reload open pages. A failed "
+        "rebuild keeps the last good site and shows the errors as an overlay in the browser.",
+    )
+    _add_root(serve)
+    serve.add_argument(
+        "--output", type=Path, metavar="DIR", help="output directory (default: ROOT/output)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port on 127.0.0.1 (default: 8000; 0 picks a free one)",
+    )
+    serve.add_argument("--no-drafts", action="store_true", help="hide cases marked 'draft: true'")
     return parser
 
 
@@ -119,6 +137,22 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    serve(
+        args.root,
+        args.output or args.root / "output",
+        port=args.port,
+        drafts=not args.no_drafts,
+        log=log,
+    )
+    return EXIT_OK
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     """Turn SIGTERM into an exception so staging directories are cleaned up."""
     raise KeyboardInterrupt
@@ -130,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.root.is_dir():
         print(f"{args.root}: error: site root is not a directory", file=sys.stderr)
         return EXIT_USAGE
-    commands = {"build": _cmd_build, "check": _cmd_check, "new": _cmd_new}
+    commands = {"build": _cmd_build, "check": _cmd_check, "new": _cmd_new, "serve": _cmd_serve}
     try:
         return commands[args.command](args)
     except UserError as exc:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +82,25 @@ def tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def read_tree() -> Callable[[Path], dict[str, bytes]]:
     return tree
+
+
+@pytest.fixture
+def served_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Run `site-builder serve` on a copy of the minimal site; yields (base URL, site root)."""
+    root = tmp_path / "site"
+    shutil.copytree(TESTS / "fixtures" / "sites" / "minimal", root)
+    command = [sys.executable, "-m", "site_builder", "serve", "--root", str(root), "--port", "0"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    url = None
+    deadline = time.monotonic() + 30
+    while url is None and time.monotonic() < deadline:
+        line = process.stderr.readline()
+        found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        url = found[1] if found else None
+    assert url, "serve did not start"
+    try:
+        yield url, root
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
