@@ -16,6 +16,8 @@ from .diagnostics import Diagnostic, error, warning
 from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph
 
 EDITOR_REASON = "editor's pick"
+# Terms on more cases than this still add to scores but do not generate candidates.
+CANDIDATE_DF = 200
 REASON_LABELS = {
     "tags": "tags",
     "topics": "topic",
@@ -91,12 +93,21 @@ def _reasons(shared: list[tuple[TermKey, str]]) -> tuple[str, ...]:
     return tuple(reasons)
 
 
+def _score(
+    mine: dict[TermKey, str], theirs: dict[TermKey, str], weights: dict[TermKey, float]
+) -> tuple[float, list[tuple[TermKey, str]]]:
+    shared = [(key, label) for key, label in mine.items() if key in theirs and key in weights]
+    return sum(weights[key] for key, _ in shared), shared
+
+
 def build_graph(
     cases: tuple[Case, ...], config: RelatedConfig, term_slugs: Mapping[TermKey, str]
 ) -> RelatedGraph:
     """Deterministic top-k related entries for every case in `cases`.
 
     `term_slugs` maps (taxonomy, spelling) to the merged term slug from `taxonomy`.
+    Candidates come only from terms carried by at most CANDIDATE_DF cases, so the work per case
+    stays bounded as the site grows; the shortlist is then scored exactly on all shared terms.
     """
     keys = {case.slug: _term_keys(case, term_slugs) for case in cases}
     postings: dict[TermKey, list[str]] = defaultdict(list)
@@ -105,41 +116,37 @@ def build_graph(
             postings[key].append(case.slug)
     total = len(cases)
     cap = max(2, int(config.max_term_share * total))
-    idf = {
-        key: math.log(1 + total / len(slugs))
+    weights = {
+        key: math.log(1 + total / len(slugs)) * config.weight(key[0])
         for key, slugs in postings.items()
-        if 2 <= len(slugs) <= cap
+        if 2 <= len(slugs) <= cap and config.weight(key[0]) > 0
     }
     editor = _editor_links(cases)
+    shortlist_size = max(4 * config.limit, 20)
     edges: dict[str, tuple[RelatedEntry, ...]] = {}
     for case in cases:
-        scores: dict[str, float] = defaultdict(float)
-        shared: dict[str, list[tuple[TermKey, str]]] = defaultdict(list)
-        for key, label in keys[case.slug].items():
-            weight = idf.get(key, 0.0) * config.weight(key[0])
-            if weight <= 0:
-                continue
-            for other in postings[key]:
-                if other != case.slug:
-                    scores[other] += weight
-                    shared[other].append((key, label))
+        mine = keys[case.slug]
+        rough: dict[str, float] = defaultdict(float)
+        for key in mine:
+            if key in weights and len(postings[key]) <= CANDIDATE_DF:
+                for other in postings[key]:
+                    rough[other] += weights[key]
+        rough.pop(case.slug, None)
+        picks = editor.get(case.slug, [])
+        shortlist = sorted(rough, key=lambda s: (-rough[s], s))[:shortlist_size]
+        exact = {s: _score(mine, keys[s], weights) for s in dict.fromkeys([*picks, *shortlist])}
         entries = [
-            RelatedEntry(
-                slug,
-                round(scores.get(slug, 0.0), 6),
-                (EDITOR_REASON, *_reasons(shared.get(slug, []))),
-                True,
-            )
-            for slug in editor.get(case.slug, [])
+            RelatedEntry(s, round(exact[s][0], 6), (EDITOR_REASON, *_reasons(exact[s][1])), True)
+            for s in picks
         ]
-        taken = {e.slug for e in entries}
         ranked = sorted(
-            (s for s in scores if s not in taken and scores[s] >= config.min_score),
-            key=lambda s: (-scores[s], s),
+            (s for s in shortlist if s not in picks and exact[s][0] >= config.min_score),
+            key=lambda s: (-exact[s][0], s),
         )
         room = max(0, config.limit - len(entries))
         entries += [
-            RelatedEntry(s, round(scores[s], 6), _reasons(shared[s]), False) for s in ranked[:room]
+            RelatedEntry(s, round(exact[s][0], 6), _reasons(exact[s][1]), False)
+            for s in ranked[:room]
         ]
         edges[case.slug] = tuple(entries)
     return RelatedGraph(edges)
