@@ -15,7 +15,7 @@ from pathlib import Path
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
-from .model import Case, Page, SourceFile
+from .model import Case, FrontMatter, Page, SourceFile
 from .validate import SLUG_RE, validate_case, validate_page
 
 CASES_DIR = "content/cases"
@@ -92,6 +92,16 @@ def _check_name(root: Path, path: Path) -> str | Diagnostic | None:
     return slug
 
 
+def _front_matter(
+    root: Path, path: Path, config: SiteConfig
+) -> tuple[FrontMatter | None, list[Diagnostic]]:
+    """Read and parse one file whose name is already a valid slug."""
+    source = read_source(root, path, config.max_file_bytes)
+    if isinstance(source, Diagnostic):
+        return None, [source]
+    return parse(source)
+
+
 def _load_cases(root: Path, config: SiteConfig) -> tuple[list[Case], list[Diagnostic]]:
     cases: list[Case] = []
     problems: list[Diagnostic] = []
@@ -102,27 +112,17 @@ def _load_cases(root: Path, config: SiteConfig) -> tuple[list[Case], list[Diagno
             problems += [slug] if slug else []
             continue
         by_slug[slug].append(_relative(root, path))
-        source = read_source(root, path, config.max_file_bytes)
-        if isinstance(source, Diagnostic):
-            problems.append(source)
-            continue
-        front, parse_problems = parse(source)
-        problems += parse_problems
+        front, front_problems = _front_matter(root, path, config)
+        problems += front_problems
         if front is not None:
             case, case_problems = validate_case(front, slug, config)
             problems += case_problems
-            cases.append(case) if case else None
-    for slug, paths in by_slug.items():
-        if len(paths) > 1:
-            problems += [
-                error(
-                    p,
-                    None,
-                    f"duplicate slug '{slug}': also used by {', '.join(q for q in paths if q != p)}",
-                )
-                for p in paths
-            ]
-    duplicates = {s for s, paths in by_slug.items() if len(paths) > 1}
+            cases += [case] if case else []
+    duplicates = {slug: paths for slug, paths in by_slug.items() if len(paths) > 1}
+    for slug, paths in duplicates.items():
+        for p in paths:
+            others = ", ".join(q for q in paths if q != p)
+            problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
     return [c for c in cases if c.slug not in duplicates], problems
 
 
@@ -137,16 +137,12 @@ def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagno
         if not isinstance(slug, str):
             problems += [slug] if slug else []
             continue
-        source = read_source(root, path, config.max_file_bytes)
-        if isinstance(source, Diagnostic):
-            problems.append(source)
-            continue
-        front, parse_problems = parse(source)
-        problems += parse_problems
+        front, front_problems = _front_matter(root, path, config)
+        problems += front_problems
         if front is not None:
             page, page_problems = validate_page(front, slug)
             problems += page_problems
-            pages.append(page) if page else None
+            pages += [page] if page else []
     return pages, problems
 
 

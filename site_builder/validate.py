@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -319,6 +318,3 @@ def validate_page(fm: FrontMatter, slug: str) -> tuple[Page | None, list[Diagnos
     if any(d.is_error for d in check.diagnostics) or not title or draft:
         return None, check.diagnostics
     return Page(slug, title, fm.body, fm.path, menu), check.diagnostics
-
-
-Validator = Callable[[FrontMatter, str, SiteConfig], tuple[Case | None, list[Diagnostic]]]
