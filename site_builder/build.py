@@ -19,7 +19,7 @@ from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .graph import build_graph, check_links
 from .model import BuildResult, SiteModel
 from .plan import collisions, plan_site, site_view
-from .render import make_environment, render_page, theme_dir
+from .render import make_environment, render_page, template_dirs
 from .taxonomy import build_terms
 from .writer import check_output_dir, staged_output
 
@@ -56,7 +56,7 @@ def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) 
         problems = list(content.diagnostics)
         problems += check_links(
             content.cases,
-            {c.slug for c in content.cases} | _failed_slugs(content.diagnostics),
+            content.slugs,
             draft_slugs,
         )
         cases = tuple(c for c in content.cases if drafts or not c.draft)
@@ -73,13 +73,6 @@ def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) 
     return Loaded(config, model, diagnostics, tuple(timer.phases))
 
 
-def _failed_slugs(diagnostics: tuple[Diagnostic, ...]) -> set[str]:
-    """Slugs of case files that exist but failed validation: links to them are not 'missing'."""
-    return {
-        Path(d.path).stem for d in diagnostics if d.is_error and d.path.startswith("content/cases/")
-    }
-
-
 def build_site(
     root: Path, output: Path, *, drafts: bool = False
 ) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
@@ -94,10 +87,8 @@ def build_site(
         for page in plan_site(loaded.model, loaded.config):
             staging.write(page.output, render_page(env, page, site, root))
             pages += 1
-        staging.copy_tree(theme_dir() / "static", "static")
-        own_static = root / "templates" / "static"
-        if own_static.is_dir():
-            staging.copy_tree(own_static, "static")
+        # Same override order as templates: the site's own static files win over the theme's.
+        staging.copy_trees([d / "static" for d in reversed(template_dirs(root))], "static")
         written = staging.count
     result = BuildResult(written, 0, 0, len(loaded.model.cases), pages, tuple(timer.phases))
     return result, loaded.diagnostics

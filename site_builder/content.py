@@ -27,6 +27,8 @@ class Content:
     cases: tuple[Case, ...]
     pages: tuple[Page, ...]
     diagnostics: tuple[Diagnostic, ...]
+    # Every case file with a valid name, valid or not: a link to a broken case is not "missing".
+    slugs: frozenset[str] = frozenset()
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -102,7 +104,9 @@ def _front_matter(
     return parse(source)
 
 
-def _load_cases(root: Path, config: SiteConfig) -> tuple[list[Case], list[Diagnostic]]:
+def _load_cases(
+    root: Path, config: SiteConfig
+) -> tuple[list[Case], list[Diagnostic], frozenset[str]]:
     cases: list[Case] = []
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
@@ -123,7 +127,7 @@ def _load_cases(root: Path, config: SiteConfig) -> tuple[list[Case], list[Diagno
         for p in paths:
             others = ", ".join(q for q in paths if q != p)
             problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
-    return [c for c in cases if c.slug not in duplicates], problems
+    return [c for c in cases if c.slug not in duplicates], problems, frozenset(by_slug)
 
 
 def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
@@ -161,7 +165,7 @@ def load_content(root: Path, config: SiteConfig) -> Content:
                 ),
             ),
         )
-    cases, case_problems = _load_cases(root, config)
+    cases, case_problems, slugs = _load_cases(root, config)
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
-    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems))
+    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs)

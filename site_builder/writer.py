@@ -40,12 +40,16 @@ class Staging:
         target.write_bytes(data)
         self.count += 1
 
-    def copy_tree(self, source: Path, rel: str) -> None:
-        for path in sorted(source.rglob("*")):
-            if path.is_file() and not any(
-                p.startswith(".") for p in path.relative_to(source).parts
-            ):
-                self.write(f"{rel}/{path.relative_to(source).as_posix()}", path.read_bytes())
+    def copy_trees(self, sources: list[Path], rel: str) -> None:
+        """Copy files from `sources` under `rel`; a later source's file replaces an earlier one's."""
+        files: dict[str, Path] = {}
+        for source in sources:
+            for path in source.rglob("*") if source.is_dir() else ():
+                parts = path.relative_to(source).parts
+                if path.is_file() and not any(p.startswith(".") for p in parts):
+                    files["/".join(parts)] = path
+        for name in sorted(files):
+            self.write(f"{rel}/{name}", files[name].read_bytes())
 
     def commit(self) -> None:
         (self.path / MARKER).write_text(

@@ -117,3 +117,16 @@ def test_user_site_template_overrides_theme_file_by_file(run_cli, fixture_site, 
     assert (tmp_path / "out/cases/only-case/index.html").read_text(encoding="utf-8").count(
         "Summary"
     ) >= 1
+
+
+def test_site_static_file_overrides_theme_and_theme_files_remain(run_cli, fixture_site, tmp_path):
+    root = fixture_site("minimal")
+    (root / "templates/static").mkdir(parents=True)
+    (root / "templates/static/style.css").write_text("body { color: red; }\n", encoding="utf-8")
+    (root / "templates/static/extra.js").write_text("// mine\n", encoding="utf-8")
+    result = run_cli("build", "--root", root, "--output", tmp_path / "out")
+    assert result.code == 0
+    assert (tmp_path / "out/static/style.css").read_text(
+        encoding="utf-8"
+    ) == "body { color: red; }\n"
+    assert (tmp_path / "out/static/extra.js").is_file()
