@@ -18,7 +18,7 @@ from .content import load_content
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .graph import build_graph, check_links
 from .model import BuildResult, SiteModel
-from .plan import collisions, plan_site, site_view
+from .plan import DataFile, collisions, plan_site, site_view
 from .render import make_environment, render_page, template_dirs
 from .taxonomy import build_terms
 from .writer import check_output_dir, staged_output
@@ -85,7 +85,10 @@ def build_site(
     pages = 0
     with timer.phase("render+write"), staged_output(output) as staging:
         for page in plan_site(loaded.model, loaded.config):
-            staging.write(page.output, render_page(env, page, site, root))
+            if isinstance(page, DataFile):
+                staging.write(page.output, page.data)
+            else:
+                staging.write(page.output, render_page(env, page, site, root))
             pages += 1
         # Same override order as templates: the site's own static files win over the theme's.
         staging.copy_trees([d / "static" for d in reversed(template_dirs(root))], "static")

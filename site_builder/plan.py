@@ -55,6 +55,18 @@ class PlannedPage:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """An output whose bytes are computed directly (JSON, CSV, SVG...), not from a template."""
+
+    output: str
+    data: bytes
+    source: str
+
+
+Output = PlannedPage | DataFile
+
+
 def output_path(url: str) -> str:
     return url if url.endswith((".html", ".xml", ".txt", ".json")) else f"{url}index.html"
 
@@ -130,7 +142,7 @@ def _list_pages(
                 )
 
 
-def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[PlannedPage]:
+def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
     """Yield every page; views are built lazily so a big site is never held in memory at once."""
     cards = {c.slug: case_card(model, c) for c in model.cases}
     for case in model.cases:
