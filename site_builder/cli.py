@@ -7,16 +7,19 @@ Only this module prints. User errors never show a traceback; anything else is a 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics, summary
+from .parallel import default_jobs
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -50,7 +53,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--drafts", action="store_true", help="include cases marked 'draft: true'")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
-    build.add_argument("--quiet", action="store_true", help="print only problems, no summary")
+    build.add_argument(
+        "--quiet", action="store_true", help="print only problems: no progress bar, no summary"
+    )
+    build.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=default_jobs(),
+        metavar="N",
+        help=f"processes for loading and rendering (default: all cores, here {default_jobs()}; "
+        "1 = serial)",
+    )
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="ignore the cache and rebuild every output from scratch",
+    )
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the build cache (ROOT/.cache/ or cache_dir in site.toml)",
+    )
 
     check = sub.add_parser(
         "check",
@@ -91,6 +114,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    return jobs
+
+
+@contextmanager
+def _progress_bar(phase: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal only: CI logs and pipes get the summary line alone."""
+    from tqdm import tqdm
+
+    with tqdm(
+        total=total, desc=phase, unit="file", leave=False, file=sys.stderr, mininterval=0.2
+    ) as bar:
+        yield bar.update
+
+
 def _report(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
     for diagnostic in sorted_diagnostics(diagnostics):
         print(diagnostic.format(), file=stream)
@@ -103,17 +147,26 @@ def _failed(diagnostics: Sequence[Diagnostic], strict: bool) -> bool:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_site
+    from .build import BuildOptions, build_site
 
     root: Path = args.root
     output: Path = args.output or root / "output"
     start = time.perf_counter()
-    result, warnings = build_site(root, output, drafts=args.drafts)
+    show_bar = not args.quiet and sys.stderr.isatty() and not os.environ.get("CI")
+    options = BuildOptions(
+        drafts=args.drafts,
+        jobs=args.jobs,
+        clean=args.clean,
+        use_cache=not args.no_cache,
+        progress=_progress_bar if show_bar else None,
+    )
+    result, warnings = build_site(root, output, options=options)
     _report(warnings, sys.stderr)
     if not args.quiet:
         phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings)
         print(
-            f"built {result.cases} cases, {result.pages} pages, {result.written} files into {output} "
+            f"built {result.cases} cases into {output}: {result.pages} outputs, "
+            f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed "
             f"in {time.perf_counter() - start:.2f}s ({phases})"
         )
     return EXIT_ERRORS if _failed(warnings, args.strict) else EXIT_OK

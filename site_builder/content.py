@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .cache import Cache, Compiled, decode_compiled, encode_compiled
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
+from .markdown import render
 from .model import Case, FrontMatter, Page, SourceFile
+from .parallel import Tick, run_sharded
 from .validate import SLUG_RE, validate_case, validate_page
 
 CASES_DIR = "content/cases"
@@ -104,24 +107,145 @@ def _front_matter(
     return parse(source)
 
 
+# Config fields that shape a compiled case; any other config change keeps the cache valid.
+COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
+# Below this many files to compile, forking costs more than it saves.
+PARALLEL_MIN = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseFile:
+    path: Path
+    rel: str
+    slug: str
+
+
+Record = tuple[str, int, int, str, bytes]  # rel, mtime_ns, size, digest, encoded Compiled
+
+
+def compile_key(config: SiteConfig) -> str:
+    values = repr([getattr(config, name) for name in COMPILE_CONFIG])
+    return hashlib.blake2b(values.encode(), digest_size=16).hexdigest()
+
+
+def _rendered(case: Case, allow_html: bool) -> Case:
+    """Render both sections as they appear on the case page, two levels below the root."""
+    summary = render(case.summary, link_prefix="../../", allow_html=allow_html, doc_id="summary")
+    response = render(case.response, link_prefix="../../", allow_html=allow_html, doc_id="response")
+    return replace(
+        case,
+        summary_html=summary.html,
+        response_html=response.html,
+        text=f"{summary.text} {response.text}",
+        links=summary.links + response.links,
+    )
+
+
+def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
+    """Read, parse, validate and render one case file: a pure function of its bytes and config.
+
+    The stat is taken before reading, so a file changed mid-read looks changed next time too.
+    """
+    try:
+        stat = file.path.stat()
+        mtime_ns, size = stat.st_mtime_ns, stat.st_size
+    except OSError:
+        mtime_ns, size = 0, -1
+    source = read_source(root, file.path, config.max_file_bytes)
+    if isinstance(source, Diagnostic):
+        compiled = Compiled(None, (source,))
+        digest = ""
+    else:
+        digest = source.digest
+        front, problems = parse(source)
+        case = None
+        if front is not None:
+            case, case_problems = validate_case(front, file.slug, config)
+            problems += case_problems
+            case = _rendered(case, config.allow_html) if case else None
+        compiled = Compiled(case, tuple(problems))
+    return (file.rel, mtime_ns, size, digest, encode_compiled(compiled))
+
+
+def _from_cache(
+    file: _CaseFile, cached: tuple[int, int, str, bytes] | None
+) -> tuple[Compiled, Record | None] | None:
+    """A cached result if the file is unchanged: same stat, or else same bytes (then re-stat)."""
+    if cached is None or file.path.is_symlink():
+        return None
+    mtime_ns, size, digest, blob = cached
+    try:
+        stat = file.path.stat()
+        if (stat.st_mtime_ns, stat.st_size) != (mtime_ns, size):
+            data = file.path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != digest:
+                return None
+            compiled = decode_compiled(blob)
+            record = (file.rel, stat.st_mtime_ns, stat.st_size, digest, blob)
+            return (compiled, record) if compiled else None
+    except OSError:
+        return None
+    compiled = decode_compiled(blob)
+    return (compiled, None) if compiled else None
+
+
+def _compile_all(
+    root: Path, files: list[_CaseFile], config: SiteConfig, jobs: int, tick: Tick | None
+) -> list[Record]:
+    def shard(k: int, n: int, progress: Tick) -> list[Record]:
+        out = []
+        for i, file in enumerate(files[k::n], start=1):
+            out.append(compile_case(root, file, config))
+            if i % 256 == 0:
+                progress(256)
+        progress(len(out) % 256)
+        return out
+
+    jobs = jobs if len(files) >= PARALLEL_MIN else 1
+    records = [r for part in run_sharded(shard, jobs, tick) for r in part]
+    return records
+
+
 def _load_cases(
-    root: Path, config: SiteConfig
+    root: Path, config: SiteConfig, cache: Cache | None, jobs: int, tick: Tick | None
 ) -> tuple[list[Case], list[Diagnostic], frozenset[str]]:
-    cases: list[Case] = []
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
+    files: list[_CaseFile] = []
     for path in _walk(root / CASES_DIR):
         slug = _check_name(root, path)
         if not isinstance(slug, str):
             problems += [slug] if slug else []
             continue
-        by_slug[slug].append(_relative(root, path))
-        front, front_problems = _front_matter(root, path, config)
-        problems += front_problems
-        if front is not None:
-            case, case_problems = validate_case(front, slug, config)
-            problems += case_problems
-            cases += [case] if case else []
+        rel = _relative(root, path)
+        by_slug[slug].append(rel)
+        files.append(_CaseFile(path, rel, slug))
+    key = compile_key(config)
+    cached = cache.sources(key) if cache else {}
+    compiled: dict[str, Compiled] = {}
+    fresh: list[Record] = []
+    todo: list[_CaseFile] = []
+    for file in files:
+        hit = _from_cache(file, cached.get(file.rel))
+        if hit is None:
+            todo.append(file)
+        else:
+            compiled[file.rel] = hit[0]
+            fresh += [hit[1]] if hit[1] else []
+            if tick:
+                tick(1)
+    for record in _compile_all(root, todo, config, jobs, tick):
+        result = decode_compiled(record[4])
+        assert result is not None, "a record this process just encoded must decode"
+        compiled[record[0]] = result
+        fresh.append(record)
+    if cache is not None:
+        cache.put_sources(key, fresh, {f.rel for f in files})
+    cases: list[Case] = []
+    for file in files:
+        result = compiled[file.rel]
+        problems += result.diagnostics
+        cases += [result.case] if result.case else []
     duplicates = {slug: paths for slug, paths in by_slug.items() if len(paths) > 1}
     for slug, paths in duplicates.items():
         for p in paths:
@@ -150,8 +274,31 @@ def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagno
     return pages, problems
 
 
-def load_content(root: Path, config: SiteConfig) -> Content:
-    """Load every case and page under `root/content`. Cases come back sorted newest first."""
+def input_stats(root: Path) -> list[tuple[str, int, int]]:
+    """(path, mtime_ns, size) of every file under `content/`: enough to tell "nothing changed"."""
+    stats = []
+    for path in _walk(root / "content"):
+        try:
+            stat = path.stat()
+        except OSError:
+            stats.append((_relative(root, path), -1, -1))
+            continue
+        stats.append((_relative(root, path), stat.st_mtime_ns, stat.st_size))
+    return stats
+
+
+def load_content(
+    root: Path,
+    config: SiteConfig,
+    *,
+    cache: Cache | None = None,
+    jobs: int = 1,
+    tick: Tick | None = None,
+) -> Content:
+    """Load every case and page under `root/content`. Cases come back sorted newest first.
+
+    Unchanged case files come from `cache`; the rest compile on `jobs` processes.
+    """
     if not (root / CASES_DIR).is_dir():
         return Content(
             (),
@@ -165,7 +312,7 @@ def load_content(root: Path, config: SiteConfig) -> Content:
                 ),
             ),
         )
-    cases, case_problems, slugs = _load_cases(root, config)
+    cases, case_problems, slugs = _load_cases(root, config, cache, jobs, tick)
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
     return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs)

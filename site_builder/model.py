@@ -65,6 +65,12 @@ class Case:
     draft: bool = False
     summary_line: int = 1
     response_line: int = 1
+    # Filled by content loading, once per file (and cached): the sections rendered for the
+    # case page (links relative to `cases/<slug>/`), their plain text, and every link target.
+    summary_html: str = ""
+    response_html: str = ""
+    text: str = ""
+    links: tuple[str, ...] = ()
 
     def terms(self, taxonomy: str) -> tuple[str, ...]:
         if taxonomy == "outlets":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
@@ -161,6 +162,20 @@ def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
     for page in model.pages:
         yield _page(f"{page.slug}/", "page.html", page.source_path, page=page_view(page, config))
     yield _page("404.html", "404.html", "templates/404.html")
+
+
+def static_files(sources: list[Path]) -> list[DataFile]:
+    """Theme assets under `static/`; a later source's file replaces an earlier one's."""
+    files: dict[str, Path] = {}
+    for source in sources:
+        for path in source.rglob("*") if source.is_dir() else ():
+            parts = path.relative_to(source).parts
+            if path.is_file() and not any(p.startswith(".") for p in parts):
+                files["/".join(parts)] = path
+    return [
+        DataFile(f"static/{name}", files[name].read_bytes(), files[name].as_posix())
+        for name in sorted(files)
+    ]
 
 
 def collisions(model: SiteModel) -> list[Diagnostic]:

@@ -110,8 +110,15 @@ def term_url(taxonomy: str, slug: str) -> str:
     return f"{taxonomy}/{slug}/"
 
 
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def date_text(date: dt.date) -> str:
-    return f"{date.day} {date.strftime('%B')} {date.year}"
+    """English month names regardless of the machine's locale: output must not vary by host."""
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def _term_links(model: SiteModel, case: Case, taxonomy: str) -> tuple[Link, ...]:
@@ -153,13 +160,7 @@ def _related(model: SiteModel, graph: RelatedGraph, case: Case) -> tuple[Related
 
 
 def case_view(model: SiteModel, case: Case, config: SiteConfig) -> CaseView:
-    """Render the case's Markdown for its own page (two levels below the root)."""
-    summary = render(
-        case.summary, link_prefix="../../", allow_html=config.allow_html, doc_id="summary"
-    )
-    response = render(
-        case.response, link_prefix="../../", allow_html=config.allow_html, doc_id="response"
-    )
+    """The case page's values; its Markdown was rendered (once, cached) when it was loaded."""
     outlets = tuple(
         OutletView(
             o.name,
@@ -178,12 +179,12 @@ def case_view(model: SiteModel, case: Case, config: SiteConfig) -> CaseView:
         case_card(model, case),
         case.updated.isoformat() if case.updated else None,
         date_text(case.updated) if case.updated else None,
-        summary.html,
-        response.html,
+        case.summary_html,
+        case.response_html,
         groups,
         outlets,
         _related(model, model.graph, case),
-        f"{summary.text} {response.text}",
+        case.text,
     )
 
 

@@ -40,16 +40,26 @@ class Staging:
         target.write_bytes(data)
         self.count += 1
 
-    def copy_trees(self, sources: list[Path], rel: str) -> None:
-        """Copy files from `sources` under `rel`; a later source's file replaces an earlier one's."""
-        files: dict[str, Path] = {}
-        for source in sources:
-            for path in source.rglob("*") if source.is_dir() else ():
-                parts = path.relative_to(source).parts
-                if path.is_file() and not any(p.startswith(".") for p in parts):
-                    files["/".join(parts)] = path
-        for name in sorted(files):
-            self.write(f"{rel}/{name}", files[name].read_bytes())
+    def apply(self, changed: list[str], removed: list[str]) -> int:
+        """Incremental commit: move changed files into the live output, delete removed ones.
+
+        A staged file whose bytes equal the live one is dropped, so its mtime (and any
+        downstream sync tool) sees no change. Returns how many files were really written.
+        """
+        written = 0
+        for rel in changed:
+            staged, live = self._target(rel), self.output.joinpath(*PurePosixPath(rel).parts)
+            if _same_bytes(live, staged):
+                continue
+            live.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, live)
+            written += 1
+        for rel in removed:
+            live = self.output.joinpath(*PurePosixPath(rel).parts)
+            live.unlink(missing_ok=True)
+            _prune_empty(live.parent, self.output)
+        self.rollback()
+        return written
 
     def commit(self) -> None:
         (self.path / MARKER).write_text(
@@ -65,6 +75,20 @@ class Staging:
 
     def rollback(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def _prune_empty(directory: Path, top: Path) -> None:
+    """Remove `directory` and its parents up to `top` while they are empty."""
+    while directory != top and directory.is_relative_to(top):
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+        directory = directory.parent
 
 
 def check_output_dir(root: Path, output: Path) -> None:

@@ -165,7 +165,10 @@ def test_sigterm_mid_build_keeps_previous_output(tmp_path):
         cases["case-00000.md"].replace("Case 0", "Changed")
     )
 
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # --clean: with the cache, one edit rebuilds too fast to interrupt.
+    process = subprocess.Popen(
+        [*command, "--clean"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
     while (
         not any(".staging-" in p.name for p in tmp_path.iterdir()) and time.monotonic() < deadline

@@ -17,7 +17,10 @@ REPO = Path(__file__).parent.parent
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("full") / "output"
-    assert main(["build", "--root", str(FIXTURE), "--output", str(output), "--quiet"]) == 0
+    assert (
+        main(["build", "--root", str(FIXTURE), "--output", str(output), "--quiet", "--no-cache"])
+        == 0
+    )
     return output
 
 
@@ -113,7 +116,19 @@ def test_drafts_are_excluded_unless_asked(site, tmp_path):
     assert not (site / "cases/unpublished-draft").exists()
     output = tmp_path / "with-drafts"
     assert (
-        main(["build", "--root", str(FIXTURE), "--output", str(output), "--drafts", "--quiet"]) == 0
+        main(
+            [
+                "build",
+                "--root",
+                str(FIXTURE),
+                "--output",
+                str(output),
+                "--drafts",
+                "--quiet",
+                "--no-cache",
+            ]
+        )
+        == 0
     )
     assert (output / "cases/unpublished-draft/index.html").is_file()
 

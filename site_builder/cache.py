@@ -1,0 +1,234 @@
+"""The persistent build cache: one SQLite file under the site's cache directory.
+
+It remembers, per source file, the compiled case (parsed, validated, Markdown rendered) keyed by
+the file's bytes and by everything else that shapes the result (relevant config, the code
+itself); and, per output directory, what each output file was made from (a fingerprint of its
+inputs) so an unchanged output is neither rendered nor written again.
+
+Values are encoded with msgspec (typed MessagePack), not pickle: decoding validates the shape
+and can never execute code, so a damaged or planted cache cannot do more than miss. A cache that
+cannot be opened, has another schema or was written by other code is deleted and rebuilt; any
+read error during a build counts as a miss. The cache only ever makes a build faster: deleting
+`.cache/` (or `build --clean`) gives the same output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+from .diagnostics import Diagnostic
+from .model import Case
+
+SCHEMA = "3"
+FILE_NAME = "site-builder.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """What one case file became: a case (or none, if it had errors) and its diagnostics."""
+
+    case: Case | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """An output as last written: what it was made from, and the file's stat to spot tampering."""
+
+    fingerprint: str
+    size: int
+    mtime_ns: int
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(Compiled)
+_DIAGNOSTICS = msgspec.msgpack.Decoder(tuple[Diagnostic, ...])
+
+
+@dataclass(frozen=True, slots=True)
+class LastBuild:
+    """The inputs of the build that produced an output tree, and what it reported."""
+
+    inputs: str
+    diagnostics: tuple[Diagnostic, ...]
+    cases: int
+
+
+def code_fingerprint() -> str:
+    """A hash of this package's own code: a new version (or a local edit) means a new cache."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def encode_compiled(value: Compiled) -> bytes:
+    return _ENCODER.encode(value)
+
+
+def decode_compiled(data: bytes) -> Compiled | None:
+    try:
+        return _DECODER.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError):
+        return None
+
+
+class Cache:
+    """An open cache file. State is real here: one connection, used by the parent process only."""
+
+    def __init__(self, path: Path, code: str) -> None:
+        self.path = path
+        self.code = code
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(2):
+            try:
+                db = sqlite3.connect(self.path, isolation_level=None)
+                if self._usable(db):
+                    return db
+                db.close()
+            except sqlite3.DatabaseError:
+                pass
+            if attempt == 0:
+                self._discard()
+        return self._create(sqlite3.connect(":memory:", isolation_level=None))
+
+    def _usable(self, db: sqlite3.Connection) -> bool:
+        """A fresh file gets the schema; an existing one must be ours, same schema, same code."""
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            self._create(db)
+            return True
+        if "meta" not in tables:
+            return False
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        return meta.get("schema") == SCHEMA and meta.get("code") == self.code
+
+    def _create(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        db.executescript(
+            """
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS sources (
+                path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT,
+                config TEXT, blob BLOB);
+            CREATE TABLE IF NOT EXISTS builds (
+                outdir TEXT PRIMARY KEY, inputs TEXT, diagnostics BLOB, cases INTEGER);
+            CREATE TABLE IF NOT EXISTS outputs (
+                outdir TEXT, path TEXT, fingerprint TEXT, size INTEGER, mtime_ns INTEGER,
+                PRIMARY KEY (outdir, path));
+            """
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [("schema", SCHEMA), ("code", self.code)],
+        )
+        return db
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with suppress(FileNotFoundError):
+                Path(f"{self.path}{suffix}").unlink()
+
+    def close(self) -> None:
+        with suppress(sqlite3.Error):
+            self.db.close()
+
+    # Sources ---------------------------------------------------------------------------------
+
+    def sources(self, config: str) -> dict[str, tuple[int, int, str, bytes]]:
+        """path -> (mtime_ns, size, digest, blob) for entries made under this config."""
+        try:
+            rows = self.db.execute(
+                "SELECT path, mtime_ns, size, digest, blob FROM sources WHERE config = ?",
+                (config,),
+            ).fetchall()
+        except sqlite3.Error:
+            return {}
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def put_sources(
+        self, config: str, records: Iterable[tuple[str, int, int, str, bytes]], keep: set[str]
+    ) -> None:
+        """Store new records and forget files that no longer exist (`keep` is every path seen)."""
+        with suppress(sqlite3.Error), self._transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+                ((p, m, s, d, config, b) for p, m, s, d, b in records),
+            )
+            stale = [(p,) for (p,) in self.db.execute("SELECT path FROM sources") if p not in keep]
+            self.db.executemany("DELETE FROM sources WHERE path = ?", stale)
+
+    # Outputs ---------------------------------------------------------------------------------
+
+    def outputs(self, outdir: str) -> dict[str, OutputRecord]:
+        try:
+            rows = self.db.execute(
+                "SELECT path, fingerprint, size, mtime_ns FROM outputs WHERE outdir = ?",
+                (outdir,),
+            ).fetchall()
+        except sqlite3.Error:
+            return {}
+        return {r[0]: OutputRecord(r[1], r[2], r[3]) for r in rows}
+
+    def put_outputs(self, outdir: str, records: dict[str, OutputRecord]) -> None:
+        """Replace the whole manifest of `outdir` (the output tree now holds exactly these)."""
+        with suppress(sqlite3.Error), self._transaction():
+            self.db.execute("DELETE FROM outputs WHERE outdir = ?", (outdir,))
+            self.db.executemany(
+                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                (
+                    (outdir, path, r.fingerprint, r.size, r.mtime_ns)
+                    for path, r in sorted(records.items())
+                ),
+            )
+
+    def forget_outputs(self, outdir: str) -> None:
+        with suppress(sqlite3.Error), self._transaction():
+            self.db.execute("DELETE FROM outputs WHERE outdir = ?", (outdir,))
+            self.db.execute("DELETE FROM builds WHERE outdir = ?", (outdir,))
+
+    def last_build(self, outdir: str) -> LastBuild | None:
+        try:
+            row = self.db.execute(
+                "SELECT inputs, diagnostics, cases FROM builds WHERE outdir = ?", (outdir,)
+            ).fetchone()
+            return LastBuild(row[0], _DIAGNOSTICS.decode(row[1]), row[2]) if row else None
+        except (sqlite3.Error, msgspec.DecodeError, msgspec.ValidationError):
+            return None
+
+    def put_last_build(self, outdir: str, build: LastBuild) -> None:
+        with suppress(sqlite3.Error):
+            self.db.execute(
+                "INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?)",
+                (outdir, build.inputs, _ENCODER.encode(build.diagnostics), build.cases),
+            )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN")
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def open_cache(directory: Path) -> Cache:
+    return Cache(directory / FILE_NAME, code_fingerprint())

@@ -1,0 +1,93 @@
+"""Run one function over shards of work in forked processes, results back in shard order.
+
+Forking (not spawning) is the point: children inherit the already-loaded model, templates and
+configuration copy-on-write, so nothing big is pickled on the way in; only each shard's small
+result travels back through a pipe. `jobs=1` runs in-process, which is the reference path the
+tests compare against. Children report progress ticks so the parent can drive one progress bar.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any, TypeVar
+
+from .diagnostics import Diagnostic, UserError
+
+T = TypeVar("T")
+Tick = Callable[[int], None]
+ShardFn = Callable[[int, int, Tick], T]
+
+
+def default_jobs() -> int:
+    """Cores this process may use (respects CPU affinity, e.g. in containers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _child(fn: ShardFn[Any], shard: int, jobs: int, conn: Connection) -> None:
+    def tick(n: int) -> None:
+        conn.send(("tick", n))
+
+    try:
+        conn.send(("ok", fn(shard, jobs, tick)))
+    except UserError as exc:
+        conn.send(("user-error", exc.diagnostics))
+    except KeyboardInterrupt:
+        pass
+    except BaseException:  # a bug: carry the child's traceback to the parent
+        conn.send(("crash", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def run_sharded(fn: ShardFn[T], jobs: int, on_tick: Tick | None = None) -> list[T]:
+    """`[fn(k, jobs, tick) for k in range(jobs)]`, each in its own forked process."""
+    tick = on_tick or (lambda n: None)
+    if jobs <= 1 or not hasattr(os, "fork"):
+        return [fn(0, 1, tick)]
+    ctx = multiprocessing.get_context("fork")
+    children: list[multiprocessing.process.BaseProcess] = []
+    pending: dict[Connection, int] = {}
+    results: dict[int, T] = {}
+    try:
+        for shard in range(jobs):
+            recv, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child, args=(fn, shard, jobs, send), daemon=True)
+            child.start()
+            send.close()
+            children.append(child)
+            pending[recv] = shard
+        while pending:
+            for conn in wait(list(pending)):
+                assert isinstance(conn, Connection)
+                shard = pending[conn]
+                try:
+                    kind, value = conn.recv()
+                except EOFError:
+                    raise RuntimeError(f"worker {shard} died without a result") from None
+                if kind == "tick":
+                    tick(value)
+                    continue
+                del pending[conn]
+                conn.close()
+                if kind == "user-error":
+                    raise UserError(_diagnostics(value))
+                if kind == "crash":
+                    raise RuntimeError(f"worker {shard} failed:\n{value}")
+                results[shard] = value
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+    return [results[shard] for shard in range(jobs)]
+
+
+def _diagnostics(value: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(value)
