@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test check serve clean lint setup node-deps system-deps
+.PHONY: build test check serve bench clean lint setup node-deps system-deps
 
 build: $(STAMP)
 	$(BIN)/site-builder build --root . --output output
@@ -14,6 +14,10 @@ check: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/site-builder serve --root .
+
+# Sizes: BENCH_N=1000,10000,100000 make bench (default 1000,10000). Writes bench-results/.
+bench: $(STAMP)
+	$(BIN)/site-builder bench --root . $(if $(BENCH_N),--sizes $(BENCH_N))
 
 test: $(STAMP) node-deps system-deps
 	$(BIN)/ruff check site_builder tests
@@ -42,4 +46,4 @@ system-deps:
 	@sh tools/ensure-system-deps.sh
 
 clean:
-	rm -rf output .cache .pytest_cache test-artifacts
+	rm -rf output .cache .pytest_cache test-artifacts bench-results

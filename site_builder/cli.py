@@ -7,6 +7,7 @@ Only this module prints. User errors never show a traceback; anything else is a 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -70,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
         help="ignore the cache and rebuild every output from scratch",
     )
     build.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="also write counts and phase times of this build as JSON to FILE",
+    )
+    build.add_argument(
         "--no-cache",
         action="store_true",
         help="neither read nor write the build cache (ROOT/.cache/ or cache_dir in site.toml)",
@@ -111,6 +118,23 @@ def _parser() -> argparse.ArgumentParser:
         help="port on 127.0.0.1 (default: 8000; 0 picks a free one)",
     )
     serve.add_argument("--no-drafts", action="store_true", help="hide cases marked 'draft: true'")
+    bench = sub.add_parser(
+        "bench",
+        help="measure cold, no-op and one-edit builds on synthetic corpora",
+        description="Generate synthetic corpora (site_builder.corpus) of the given sizes, build "
+        "each cold, again unchanged, and after editing one case, each as a separate process; "
+        "print a Markdown table and write JSON.",
+    )
+    bench.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="project directory; --json is relative to it (default: current directory)",
+    )
+    from .bench import add_arguments
+
+    add_arguments(bench)
     return parser
 
 
@@ -162,12 +186,30 @@ def _cmd_build(args: argparse.Namespace) -> int:
     )
     result, warnings = build_site(root, output, options=options)
     _report(warnings, sys.stderr)
+    elapsed = time.perf_counter() - start
+    if args.report:
+        args.report.write_text(
+            json.dumps(
+                {
+                    "cases": result.cases,
+                    "outputs": result.pages,
+                    "written": result.written,
+                    "unchanged": result.unchanged,
+                    "removed": result.removed,
+                    "seconds": round(elapsed, 4),
+                    "phases": {name: round(value, 4) for name, value in result.timings},
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     if not args.quiet:
         phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings)
         print(
             f"built {result.cases} cases into {output}: {result.pages} outputs, "
             f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed "
-            f"in {time.perf_counter() - start:.2f}s ({phases})"
+            f"in {elapsed:.2f}s ({phases})"
         )
     return EXIT_ERRORS if _failed(warnings, args.strict) else EXIT_OK
 
@@ -206,6 +248,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run
+
+    if not args.json.is_absolute():
+        args.json = args.root / args.json
+    return run(args)
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     """Turn SIGTERM into an exception so staging directories are cleaned up."""
     raise KeyboardInterrupt
@@ -217,7 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.root.is_dir():
         print(f"{args.root}: error: site root is not a directory", file=sys.stderr)
         return EXIT_USAGE
-    commands = {"build": _cmd_build, "check": _cmd_check, "new": _cmd_new, "serve": _cmd_serve}
+    commands = {
+        "build": _cmd_build,
+        "check": _cmd_check,
+        "new": _cmd_new,
+        "serve": _cmd_serve,
+        "bench": _cmd_bench,
+    }
     try:
         return commands[args.command](args)
     except UserError as exc:

@@ -1,0 +1,195 @@
+"""`site-builder bench`: build synthetic corpora and report cold, no-op and one-edit figures.
+
+Every build runs as its own `site-builder build` process, exactly as a maintainer runs it, so
+the figures include interpreter start-up and the peak RSS is that build's alone (read from
+`wait4`, the largest single process: forked workers share the parent's pages copy-on-write).
+The corpus comes from `corpus.generate_site`, so runs are comparable across machines and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .corpus import generate_site
+from .parallel import default_jobs
+
+DEFAULT_SIZES = (1_000, 10_000)
+TARGETS = {"cold_10k_s": 10.0, "rss_10k_mb": 600.0, "edit_10k_s": 1.5, "noop_10k_s": 0.5}
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    written: int
+    outputs: int
+    phases: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class SizeResult:
+    cases: int
+    generate_s: float
+    cold: Run
+    noop: Run
+    one_edit: Run
+
+
+def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Run:
+    command = [
+        sys.executable,
+        "-m",
+        "site_builder",
+        "build",
+        "--root",
+        str(root),
+        "--output",
+        str(output),
+        "--quiet",
+        "--jobs",
+        str(jobs),
+        "--report",
+        str(report),
+        *extra,
+    ]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"benchmark build failed ({process.returncode}):\n{errors}")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return Run(
+        round(seconds, 3),
+        round(usage.ru_maxrss / 1024, 1),
+        data["written"],
+        data["outputs"],
+        {name: round(value, 3) for name, value in data["phases"].items()},
+    )
+
+
+def _edit_one_case(root: Path) -> Path:
+    """Change the body text of one case in the middle of the corpus, as a writer would."""
+    files = sorted((root / "content" / "cases").rglob("*.md"))
+    target = files[len(files) // 2]
+    text = target.read_text(encoding="utf-8")
+    text = text.replace(
+        "## Response", "One more sentence, added by the benchmark.\n\n## Response", 1
+    )
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def bench_size(n: int, work: Path, jobs: int) -> SizeResult:
+    root, output, report = work / f"site-{n}", work / f"output-{n}", work / f"report-{n}.json"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(output, ignore_errors=True)
+    start = time.perf_counter()
+    generate_site(root, n)
+    generated = time.perf_counter() - start
+    cold = _build(root, output, report, jobs)
+    noop = _build(root, output, report, jobs)
+    _edit_one_case(root)
+    edit = _build(root, output, report, jobs)
+    return SizeResult(n, round(generated, 2), cold, noop, edit)
+
+
+def _phases(run: Run) -> str:
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in run.phases.items())
+
+
+def table(results: Sequence[SizeResult]) -> str:
+    head = (
+        "| cases | cold build | peak RSS | one-edit rebuild | no-op rebuild | outputs "
+        "| graph phase | cold phases (s) |\n|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
+    rows = [
+        f"| {r.cases:,} | {r.cold.seconds:.2f} s | {r.cold.peak_rss_mb:.0f} MB "
+        f"| {r.one_edit.seconds:.2f} s ({r.one_edit.written} written) | {r.noop.seconds:.2f} s "
+        f"| {r.cold.outputs:,} | {r.cold.phases.get('graph', 0):.2f} s | {_phases(r.cold)} |"
+        for r in results
+    ]
+    return "\n".join([head, *rows])
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="site-builder bench",
+        description="Generate synthetic corpora and measure cold, no-op and one-edit builds.",
+    )
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sizes",
+        default=os.environ.get("BENCH_N") or ",".join(str(n) for n in DEFAULT_SIZES),
+        help="comma-separated corpus sizes (default: $BENCH_N or 1000,10000; e.g. 1000,10000,100000)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="--jobs for each build (default: all cores)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=Path("bench-results/bench.json"),
+        metavar="FILE",
+        help="where to write the results as JSON (default: bench-results/bench.json)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        metavar="DIR",
+        help="keep corpora and outputs here instead of a temporary directory",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    sizes = [int(s.replace("_", "")) for s in str(args.sizes).split(",") if s.strip()]
+    results: list[SizeResult] = []
+    with tempfile.TemporaryDirectory(prefix="site-builder-bench-") as tmp:
+        work = args.workdir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        for n in sizes:
+            print(f"bench: {n:,} cases ...", file=sys.stderr, flush=True)
+            results.append(bench_size(n, work, args.jobs))
+    print(table(results))
+    report = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "jobs": args.jobs,
+            "platform": platform.platform(),
+        },
+        "targets": TARGETS,
+        "results": [asdict(r) for r in results],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.json}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
