@@ -27,7 +27,7 @@ import msgspec
 
 from .cache import Cache, LastBuild, OutputRecord, code_fingerprint, open_cache
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import input_stats, load_content
+from .content import input_stats, load_content, trusted_mtime
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .graph import build_graph, check_links
 from .model import BuildResult, SiteModel
@@ -140,6 +140,8 @@ def _inputs_key(root: Path, options: BuildOptions) -> str:
             if path.is_file():
                 stat = path.stat()
                 stats.append((path.as_posix(), stat.st_mtime_ns, stat.st_size))
+    if any(trusted_mtime(mtime) < 0 for _, mtime, _ in stats):
+        return ""  # something changed within the last moments: stats cannot prove "no change"
     digest.update(msgspec.msgpack.encode(stats))
     return digest.hexdigest()
 
@@ -243,7 +245,7 @@ def _build(
         with timer.phase("check"):
             inputs = _inputs_key(root, options)
             last = cache.last_build(outdir)
-            manifest = cache.outputs(outdir) if last and last.inputs == inputs else {}
+            manifest = cache.outputs(outdir) if last and inputs and last.inputs == inputs else {}
             same = bool(manifest) and _outputs_intact(output, manifest)
         if same and last is not None:
             result = BuildResult(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -109,6 +110,8 @@ def _front_matter(
 
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
 COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
+# Files modified less than this long ago are verified by content, not by stat.
+RACY_NS = 2_000_000_000
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
 
@@ -121,6 +124,16 @@ class _CaseFile:
 
 
 Record = tuple[str, int, int, str, bytes]  # rel, mtime_ns, size, digest, encoded Compiled
+
+
+def trusted_mtime(mtime_ns: int) -> int:
+    """The mtime to remember, or -1 if the file is too fresh for its mtime to prove anything.
+
+    File timestamps are coarse (a kernel tick), so a file edited twice within one tick can
+    keep its mtime and size ("racy git"). Such a file is remembered with -1 and its bytes are
+    hashed next time instead.
+    """
+    return mtime_ns if mtime_ns < time.time_ns() - RACY_NS else -1
 
 
 def compile_key(config: SiteConfig) -> str:
@@ -148,9 +161,9 @@ def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
     """
     try:
         stat = file.path.stat()
-        mtime_ns, size = stat.st_mtime_ns, stat.st_size
+        mtime_ns, size = trusted_mtime(stat.st_mtime_ns), stat.st_size
     except OSError:
-        mtime_ns, size = 0, -1
+        mtime_ns, size = -1, -1
     source = read_source(root, file.path, config.max_file_bytes)
     if isinstance(source, Diagnostic):
         compiled = Compiled(None, (source,))
@@ -181,7 +194,7 @@ def _from_cache(
             if hashlib.sha256(data).hexdigest() != digest:
                 return None
             compiled = decode_compiled(blob)
-            record = (file.rel, stat.st_mtime_ns, stat.st_size, digest, blob)
+            record = (file.rel, trusted_mtime(stat.st_mtime_ns), stat.st_size, digest, blob)
             return (compiled, record) if compiled else None
     except OSError:
         return None

@@ -1,0 +1,213 @@
+"""Incremental builds must be indistinguishable from clean ones.
+
+The property test applies random sequences of edits a writer or maintainer makes (body, tags,
+new case, deleted case, renamed file, template, config) and after every step compares the
+incremental output tree with a clean build of the same content, byte for byte.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from site_builder.build import BuildOptions, build_site
+from site_builder.cache import FILE_NAME
+
+TESTS = Path(__file__).parent
+CASE = """---
+title: {title}
+date: 2024-03-{day:02d}
+tags: [{tags}]
+countries: [Estonia]
+---
+
+## Summary
+
+{summary}
+
+## Response
+
+The claim is false.
+"""
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _build(root: Path, output: Path, **options: object) -> tuple[int, int]:
+    result, _ = build_site(root, output, options=BuildOptions(**options))  # type: ignore[arg-type]
+    return result.written, result.removed
+
+
+def _cases(root: Path) -> list[Path]:
+    return sorted((root / "content" / "cases").rglob("*.md"))
+
+
+def _edit(root: Path, kind: str, n: int) -> None:
+    cases = _cases(root)
+    target = cases[n % len(cases)]
+    text = target.read_text(encoding="utf-8")
+    if kind == "body":
+        target.write_text(text.replace("## Response", f"Edit {n}.\n\n## Response", 1))
+    elif kind == "tags":
+        target.write_text(text.replace("tags: [", f"tags: [edited-{n % 3}, ", 1))
+    elif kind == "add":
+        (root / "content" / "cases" / f"added-{n}.md").write_text(
+            CASE.format(title=f"Added {n}", day=n % 28 + 1, tags="Added", summary=f"New {n}.")
+        )
+    elif kind == "delete" and len(cases) > 2 and "related:" not in text:
+        referenced = any(target.stem in c.read_text(encoding="utf-8") for c in cases if c != target)
+        if not referenced:
+            target.unlink()
+    elif kind == "rename" and "related:" not in text:
+        referenced = any(target.stem in c.read_text(encoding="utf-8") for c in cases if c != target)
+        if not referenced:
+            target.rename(target.with_name(f"renamed-{n}.md"))
+    elif kind == "template":
+        templates = root / "templates"
+        templates.mkdir(exist_ok=True)
+        (templates / "404.html").write_text(
+            f'{{% extends "base.html" %}}{{% block main %}}<h1>Gone {n}</h1>{{% endblock %}}\n'
+        )
+    elif kind == "config":
+        config = root / "site.toml"
+        config.write_text(
+            config.read_text(encoding="utf-8").replace('title = "', f'title = "{n} ', 1)
+        )
+
+
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["body", "tags", "add", "delete", "rename", "template", "config"]),
+        st.integers(min_value=0, max_value=50),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=EDITS)
+def test_incremental_equals_clean(edits, tmp_path_factory):
+    base = tmp_path_factory.mktemp("incremental")
+    root, incremental, clean = base / "site", base / "inc", base / "clean"
+    shutil.copytree(TESTS / "fixtures" / "sites" / "full", root)
+    _build(root, incremental, jobs=1)
+    for kind, n in edits:
+        _edit(root, kind, n)
+        _build(root, incremental, jobs=1)
+        shutil.rmtree(clean, ignore_errors=True)
+        _build(root, clean, jobs=1, use_cache=False)
+        assert _tree(incremental) == _tree(clean), f"after {kind} {n}"
+
+
+def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path):
+    root = fixture_site("full")
+    output = tmp_path / "out"
+    _build(root, output, jobs=1)
+    before = _tree(output)
+    target = _cases(root)[0]
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("## Response", "A new line.\n\n## Response", 1)
+    )
+    written, removed = _build(root, output, jobs=1)
+    after = _tree(output)
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    assert written == len(changed) >= 1
+    assert removed == 0
+    assert all(path.startswith(f"cases/{target.stem}/") for path in changed), changed
+
+
+def test_noop_build_writes_nothing(fixture_site, tmp_path):
+    root = fixture_site("full")
+    output = tmp_path / "out"
+    _build(root, output, jobs=1)
+    stats = {p: p.stat().st_mtime_ns for p in output.rglob("*")}
+    written, removed = _build(root, output, jobs=1)
+    assert (written, removed) == (0, 0)
+    assert {p: p.stat().st_mtime_ns for p in output.rglob("*")} == stats
+
+
+def test_deleted_case_removes_its_outputs(fixture_site, tmp_path):
+    root = fixture_site("minimal")
+    output = tmp_path / "out"
+    (root / "content/cases/extra.md").write_text(
+        CASE.format(title="Extra", day=3, tags="Extra", summary="Extra.")
+    )
+    _build(root, output, jobs=1)
+    assert (output / "cases/extra/index.html").is_file()
+    (root / "content/cases/extra.md").unlink()
+    _, removed = _build(root, output, jobs=1)
+    assert removed >= 2  # the case page and its now-empty tag page at least
+    assert not (output / "cases/extra").exists()
+    assert not (output / "tags/extra").exists()
+
+
+def test_parallel_and_serial_builds_are_identical(tmp_path):
+    from site_builder.corpus import generate_site
+
+    root = tmp_path / "site"
+    generate_site(root, 300, seed=3)
+    _build(root, tmp_path / "serial", jobs=1, use_cache=False)
+    _build(root, tmp_path / "parallel", jobs=2, use_cache=False)
+    assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+
+
+def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
+    root = fixture_site("minimal")
+    output = tmp_path / "out"
+    _build(root, output, jobs=1)
+    page = output / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"tampered")
+    _build(root, output, jobs=1)
+    assert page.read_bytes() == original
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda db: db.write_bytes(b"this is not a database" * 100),
+        lambda db: _sql(db, "UPDATE meta SET value = 'other' WHERE key = 'code'"),
+        lambda db: _sql(db, "UPDATE sources SET blob = x'c1c1c1'"),
+        lambda db: _sql(db, "DROP TABLE outputs"),
+    ],
+    ids=["garbage-file", "foreign-version", "corrupt-entries", "missing-table"],
+)
+def test_damaged_cache_is_discarded_not_trusted(damage, fixture_site, tmp_path):
+    root = fixture_site("full")
+    output, clean = tmp_path / "out", tmp_path / "clean"
+    _build(root, output, jobs=1)
+    target = _cases(root)[0]
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("## Response", "X.\n\n## Response")
+    )
+    damage(root / ".cache" / FILE_NAME)
+    _build(root, output, jobs=1)
+    _build(root, clean, jobs=1, use_cache=False)
+    assert _tree(output) == _tree(clean)
+
+
+def test_clean_option_rebuilds_everything(fixture_site, tmp_path):
+    root = fixture_site("minimal")
+    output = tmp_path / "out"
+    first, _ = _build(root, output, jobs=1)
+    again, _ = _build(root, output, jobs=1, clean=True)
+    assert again == first > 0
+
+
+def _sql(db: Path, statement: str) -> None:
+    with sqlite3.connect(db) as connection:
+        connection.execute(statement)
