@@ -103,7 +103,10 @@ def rebuild(
         return
     for warning in warnings:
         log(warning.format())
-    log(f"rebuilt {result.pages} pages in {time.perf_counter() - start:.2f}s")
+    log(
+        f"rebuilt in {time.perf_counter() - start:.2f}s: {result.written} files written, "
+        f"{result.unchanged} unchanged, {result.removed} removed"
+    )
     state.publish(None)
 
 
