@@ -42,7 +42,6 @@ from .writer import MARKER, Staging, check_output_dir
 ProgressFactory = Callable[[str, int], AbstractContextManager[Tick]]
 # Fewer outputs than this render in-process: forking would cost more than it saves.
 PARALLEL_MIN = 200
-CACHE_DIR = ".cache"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +221,7 @@ def build_site(
     """Build the site at `root` into `output`, replacing it only when everything succeeded."""
     options = options or BuildOptions(drafts=drafts)
     timer = _Timer()
-    cache_dir = options.cache_dir or root / CACHE_DIR
+    cache_dir = options.cache_dir or root / load_config(root).cache_dir
     cache = open_cache(cache_dir) if options.use_cache else None
     # The model is tens of thousands of long-lived, acyclic objects: cyclic GC passes over
     # them cost a third of the planning time and free nothing.

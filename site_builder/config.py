@@ -48,6 +48,7 @@ class SiteConfig:
     per_page: int = 20
     allow_html: bool = False
     max_file_bytes: int = 2_000_000
+    cache_dir: str = ".cache"
     related: RelatedConfig = field(default_factory=RelatedConfig)
 
     @property
@@ -101,6 +102,7 @@ SITE_OPTIONS: dict[str, Validator] = {
     "per_page": _positive_int,
     "allow_html": _boolean,
     "max_file_bytes": _positive_int,
+    "cache_dir": _string,
 }
 RELATED_OPTIONS: dict[str, Validator] = {
     "limit": _positive_int,
