@@ -32,7 +32,7 @@ from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .graph import build_graph, check_links
 from .model import BuildResult, SiteModel
 from .parallel import Tick, default_jobs, run_sharded
-from .plan import DataFile, Output, SiteView, collisions, plan_site, site_view, static_files
+from .plan import DataFile, Output, SiteView, Unit, collisions, plan_units, site_view, static_files
 from .render import make_environment, render_page, template_dirs
 from .taxonomy import build_terms
 from .writer import MARKER, Staging, check_output_dir
@@ -179,31 +179,54 @@ def _unchanged(output_dir: Path, path: str, fp: str, record: OutputRecord | None
     return (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns)
 
 
-def _render_all(
-    todo: list[Output],
-    staging: Staging,
-    root: Path,
-    site: SiteView,
-    options: BuildOptions,
-) -> None:
-    """Render `todo` into the staging tree, on several processes when it is worth it."""
-    env = make_environment(root)
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every render worker needs; inherited by forked workers, never pickled."""
 
-    def shard(k: int, n: int, tick: Tick) -> None:
-        done = 0
-        for item in todo[k::n]:
-            if isinstance(item, DataFile):
-                staging.write(item.output, item.data)
-            else:
-                staging.write(item.output, render_page(env, item, site, root))
-            done += 1
-            if done % 100 == 0:
-                tick(100)
-        tick(done % 100)
+    root: Path
+    output: Path
+    site: SiteView
+    env_key: bytes
+    manifest: dict[str, OutputRecord]
+    staging: Staging
 
-    jobs = options.jobs if len(todo) >= PARALLEL_MIN else 1
-    with _bar(options, "render", len(todo)) as tick:
-        run_sharded(shard, jobs, tick)
+
+def _render_units(
+    units: list[Unit], job: _Job, options: BuildOptions
+) -> list[tuple[str, str, bool]]:
+    """Plan, fingerprint and (if changed) render every unit: (output, fingerprint, rendered).
+
+    Units are dealt out round-robin to `jobs` forked processes, so planning (building the
+    views) is shared across cores as well as rendering.
+    """
+    env = make_environment(job.root)
+
+    def shard(k: int, n: int, tick: Tick) -> list[tuple[str, str, bool]]:
+        done: list[tuple[str, str, bool]] = []
+        for count, unit in enumerate(units[k::n], start=1):
+            for item in unit():
+                fp = _fingerprint(item, job.env_key)
+                if _unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
+                    done.append((item.output, fp, False))
+                    continue
+                if isinstance(item, DataFile):
+                    job.staging.write(item.output, item.data)
+                else:
+                    job.staging.write(item.output, render_page(env, item, job.site, job.root))
+                done.append((item.output, fp, True))
+            if count % 50 == 0:
+                tick(50)
+        tick(len(units[k::n]) % 50)
+        return done
+
+    jobs = options.jobs if len(units) >= PARALLEL_MIN else 1
+    with _bar(options, "render", len(units)) as tick:
+        parts = run_sharded(shard, jobs, tick)
+    results = sorted(r for part in parts for r in part)
+    paths = [r[0] for r in results]
+    if len(set(paths)) != len(paths):  # collisions() should have reported these as errors
+        raise RuntimeError("two planned outputs share a path")
+    return results
 
 
 def _record(output_dir: Path, path: str, fp: str) -> OutputRecord:
@@ -254,44 +277,35 @@ def _build(
     inputs = _inputs_key(root, options) if cache is not None else ""
     loaded = load_site(root, drafts=options.drafts, timer=timer, cache=cache, options=options)
     check_output_dir(root, output)
-    with timer.phase("plan"):
-        site = site_view(loaded.model, loaded.config)
-        env_key = _environment_key(root, site)
-        outputs = list(plan_site(loaded.model, loaded.config))
-        outputs += static_files([d / "static" for d in reversed(template_dirs(root))])
-        prints = {o.output: _fingerprint(o, env_key) for o in outputs}
-        incremental = cache is not None and not options.clean and (output / MARKER).is_file()
-        manifest = cache.outputs(outdir) if cache is not None and incremental else {}
-        incremental = incremental and bool(manifest)
-        todo = [
-            o
-            for o in outputs
-            if not (
-                incremental
-                and _unchanged(output, o.output, prints[o.output], manifest.get(o.output))
-            )
-        ]
+    site = site_view(loaded.model, loaded.config)
+    units = plan_units(loaded.model, loaded.config)
+    static = static_files([d / "static" for d in reversed(template_dirs(root))])
+    units.append(lambda: static)
+    incremental = cache is not None and not options.clean and (output / MARKER).is_file()
+    manifest = cache.outputs(outdir) if cache is not None and incremental else {}
+    incremental = incremental and bool(manifest)
     with timer.phase("render+write"):
         staging = Staging(output)
         try:
-            _render_all(todo, staging, root, site, options)
+            job = _Job(root, output, site, _environment_key(root, site), manifest, staging)
+            results = _render_units(units, job, options)
+            rendered = [path for path, _, fresh in results if fresh]
             if incremental:
-                removed = sorted(set(manifest) - set(prints))
-                written = staging.apply([o.output for o in todo], removed)
+                removed = sorted(set(manifest) - {path for path, _, _ in results})
+                written = staging.apply(rendered, removed)
             else:
                 if cache is not None:
                     cache.forget_outputs(outdir)  # the swap below makes the manifest stale
                 staging.commit()
-                removed, written = [], len(todo)
+                removed, written = [], len(rendered)
         except BaseException:
             staging.rollback()
             raise
     if cache is not None:
         with timer.phase("cache"):
-            redone = {o.output for o in todo}
             records = {
-                path: manifest[path] if path not in redone else _record(output, path, fp)
-                for path, fp in prints.items()
+                path: _record(output, path, fp) if fresh else manifest[path]
+                for path, fp, fresh in results
             }
             cache.put_outputs(outdir, records)
             cache.put_last_build(
@@ -299,10 +313,10 @@ def _build(
             )
     result = BuildResult(
         written,
-        len(outputs) - written,
+        len(results) - written,
         len(removed),
         len(loaded.model.cases),
-        len(outputs),
+        len(results),
         tuple(timer.phases),
     )
     return result, loaded.diagnostics

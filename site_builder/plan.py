@@ -7,14 +7,15 @@ A `PlannedPage` names its URL, output path, template and the values it shows. UR
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
-from .model import TAXONOMIES, SiteModel
+from .model import TAXONOMIES, Case, Page, SiteModel, Term
 from .views import (
     TAXONOMY_SINGULAR,
     TAXONOMY_TITLES,
@@ -110,58 +111,98 @@ def _page(url: str, template: str, source: str, **context: Any) -> PlannedPage:
     return PlannedPage(url, output_path(url), template, context, source)
 
 
-def _list_pages(
-    model: SiteModel, config: SiteConfig, cards: dict[str, CaseCard]
-) -> Iterator[PlannedPage]:
-    home_cards = [cards[c.slug] for c in model.cases]
+Unit = Callable[[], Iterable[Output]]
+
+
+def _case_pages(model: SiteModel, config: SiteConfig, case: Case) -> Iterator[Output]:
+    yield _page(
+        case_url(case.slug), "case.html", case.source_path, case=case_view(model, case, config)
+    )
+    for alias in case.aliases:
+        yield _page(
+            alias.lstrip("/"),
+            "redirect.html",
+            case.source_path,
+            target=case_url(case.slug),
+            title=case.title,
+        )
+
+
+def _home_pages(
+    model: SiteModel, config: SiteConfig, card: Callable[[str], CaseCard]
+) -> Iterator[Output]:
+    home_cards = [card(c.slug) for c in model.cases]
     for url, chunk, pager in _paginate("", home_cards, config.per_page):
         yield _page(
             url, "home.html", "content/cases", cases=chunk, pager=pager, total=len(home_cards)
         )
-    for taxonomy in TAXONOMIES:
-        terms = tuple(term_view(t) for t in model.terms[taxonomy])
+
+
+def _term_index(model: SiteModel, taxonomy: str) -> Iterator[Output]:
+    yield _page(
+        f"{taxonomy}/",
+        "term_index.html",
+        "content/cases",
+        taxonomy=taxonomy,
+        title=TAXONOMY_TITLES[taxonomy],
+        terms=tuple(term_view(t) for t in model.terms[taxonomy]),
+    )
+
+
+def _term_pages(
+    config: SiteConfig, card: Callable[[str], CaseCard], term: Term
+) -> Iterator[Output]:
+    view = term_view(term)
+    members = [card(s) for s in term.case_slugs]
+    for url, chunk, pager in _paginate(view.url, members, config.per_page):
         yield _page(
-            f"{taxonomy}/",
-            "term_index.html",
+            url,
+            "term.html",
             "content/cases",
-            taxonomy=taxonomy,
-            title=TAXONOMY_TITLES[taxonomy],
-            terms=terms,
+            term=view,
+            kind=TAXONOMY_SINGULAR[term.taxonomy],
+            index=Link(f"{term.taxonomy}/", TAXONOMY_TITLES[term.taxonomy]),
+            cases=chunk,
+            pager=pager,
         )
-        for term, view in zip(model.terms[taxonomy], terms, strict=True):
-            members = [cards[s] for s in term.case_slugs]
-            for url, chunk, pager in _paginate(view.url, members, config.per_page):
-                yield _page(
-                    url,
-                    "term.html",
-                    "content/cases",
-                    term=view,
-                    kind=TAXONOMY_SINGULAR[taxonomy],
-                    index=Link(f"{taxonomy}/", TAXONOMY_TITLES[taxonomy]),
-                    cases=chunk,
-                    pager=pager,
-                )
+
+
+def _plain_page(config: SiteConfig, page: Page) -> Iterator[Output]:
+    yield _page(f"{page.slug}/", "page.html", page.source_path, page=page_view(page, config))
+
+
+def _not_found() -> Iterator[Output]:
+    yield _page("404.html", "404.html", "templates/404.html")
+
+
+def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
+    """The plan as independent pieces, each producing a few outputs when called.
+
+    Nothing is computed up front: a worker process that renders every other unit builds only
+    the views of its own units, so planning is shared across cores like rendering is.
+    """
+    cards: dict[str, CaseCard] = {}
+
+    def card(slug: str) -> CaseCard:
+        found = cards.get(slug)
+        if found is None:
+            found = cards[slug] = case_card(model, model.by_slug[slug])
+        return found
+
+    units: list[Unit] = [partial(_case_pages, model, config, case) for case in model.cases]
+    units.append(partial(_home_pages, model, config, card))
+    for taxonomy in TAXONOMIES:
+        units.append(partial(_term_index, model, taxonomy))
+        units += [partial(_term_pages, config, card, term) for term in model.terms[taxonomy]]
+    units += [partial(_plain_page, config, page) for page in model.pages]
+    units.append(_not_found)
+    return units
 
 
 def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
-    """Yield every page; views are built lazily so a big site is never held in memory at once."""
-    cards = {c.slug: case_card(model, c) for c in model.cases}
-    for case in model.cases:
-        yield _page(
-            case_url(case.slug), "case.html", case.source_path, case=case_view(model, case, config)
-        )
-        for alias in case.aliases:
-            yield _page(
-                alias.lstrip("/"),
-                "redirect.html",
-                case.source_path,
-                target=case_url(case.slug),
-                title=case.title,
-            )
-    yield from _list_pages(model, config, cards)
-    for page in model.pages:
-        yield _page(f"{page.slug}/", "page.html", page.source_path, page=page_view(page, config))
-    yield _page("404.html", "404.html", "templates/404.html")
+    """Every output of the site, in a stable order."""
+    for unit in plan_units(model, config):
+        yield from unit()
 
 
 def static_files(sources: list[Path]) -> list[DataFile]:
