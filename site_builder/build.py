@@ -66,7 +66,7 @@ def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) 
         model = SiteModel(
             cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs
         )
-        problems += collisions(model)
+        problems += collisions(model, config)
     diagnostics = tuple(sorted_diagnostics(problems))
     if has_errors(diagnostics):
         raise UserError(diagnostics)
