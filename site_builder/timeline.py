@@ -15,10 +15,11 @@ from xml.sax.saxutils import escape
 from .model import Case
 
 URL = "timeline/"
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 30
-MAX_BAR = 40.0
-MAX_YEAR_LABELS = 12
+# A narrow drawing so labels stay legible when a phone scales the chart down.
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 34, 6, 10, 26
+MAX_BAR = 32.0
+MAX_YEAR_LABELS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +59,10 @@ def month_counts(cases: tuple[Case, ...]) -> tuple[MonthCount, ...]:
 
 
 def _nice_max(value: int) -> int:
-    """Smallest 1/2/5 x 10^n at or above `value`, so axis ticks are round numbers."""
+    """Smallest 1/2/4/6/8 x 10^n at or above `value`: round, with a whole-number midpoint."""
     step = 1
     while True:
-        for factor in (1, 2, 5):
+        for factor in (1, 2, 4, 6, 8):
             if factor * step >= value:
                 return factor * step
         step *= 10
@@ -96,7 +97,7 @@ def _x_labels(months: tuple[MonthCount, ...], step: float) -> list[str]:
             continue
         x = LEFT + step * (index + 0.5)
         parts.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">{text}</text>'
+            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 17}" text-anchor="middle">{text}</text>'
         )
     return parts
 
@@ -117,7 +118,7 @@ def timeline_svg(months: tuple[MonthCount, ...], title: str) -> str:
     return (
         f'<svg class="timeline-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" role="img" aria-labelledby="timeline-title" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="13" fill="currentColor">'
+        f'xmlns="http://www.w3.org/2000/svg" font-size="12" fill="currentColor">'
         f'<title id="timeline-title">{escape(title)}</title>'
         + "".join(_axes(top))
         + '<g class="timeline-bars">'
