@@ -56,7 +56,8 @@ def _category_lines(merged: MergedTerms, base_url: str) -> dict[tuple[str, str],
             f"    <category term={_attr(slug)} label={_attr(label)}"
             f" scheme={_attr(f'{base_url}{taxonomy}/')}/>\n"
         )
-        for (taxonomy, spelling), (slug, label) in merged.items()
+        for taxonomy, table in merged.items()
+        for spelling, (slug, label) in table.items()
     }
 
 

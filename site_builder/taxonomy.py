@@ -66,24 +66,24 @@ def build_terms(
     return terms, {k: v for k, v in slugs.items() if v}, problems
 
 
-MergedTerms = dict[tuple[str, str], tuple[str, str]]
+MergedTerms = dict[str, dict[str, tuple[str, str]]]
 
 
 def merged_terms(model: SiteModel) -> MergedTerms:
-    """(taxonomy, spelling as written) -> (term slug, merged label), computed once per build.
+    """taxonomy -> spelling as written -> (term slug, merged label), computed once per build.
 
     Machine-readable outputs (feeds, open data) use the merged label, so "Kraków" and
     "krakow" are one value there just as they share one page.
     """
     labels = {(t.taxonomy, t.slug): t.label for terms in model.terms.values() for t in terms}
-    return {
-        (taxonomy, spelling): (slug, labels[(taxonomy, slug)])
-        for (taxonomy, spelling), slug in model.term_slugs.items()
-        if (taxonomy, slug) in labels
-    }
+    merged: MergedTerms = {taxonomy: {} for taxonomy in TAXONOMIES}
+    for (taxonomy, spelling), slug in model.term_slugs.items():
+        if (taxonomy, slug) in labels:
+            merged[taxonomy][spelling] = (slug, labels[(taxonomy, slug)])
+    return merged
 
 
 def case_terms(merged: MergedTerms, case: Case, taxonomy: str) -> list[tuple[str, str]]:
     """A case's (slug, merged label) pairs in one taxonomy, deduplicated, in written order."""
-    pairs = [merged[key] for s in case.terms(taxonomy) if (key := (taxonomy, s)) in merged]
-    return pairs if len(set(pairs)) == len(pairs) else list(dict.fromkeys(pairs))
+    table = merged[taxonomy]
+    return list(dict.fromkeys([table[s] for s in case.terms(taxonomy) if s in table]))
