@@ -104,7 +104,7 @@ def load_site(
         model = SiteModel(
             cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs
         )
-        problems += collisions(model)
+        problems += collisions(model, config)
     diagnostics = tuple(sorted_diagnostics(problems))
     if has_errors(diagnostics):
         raise UserError(diagnostics)

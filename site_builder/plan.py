@@ -13,9 +13,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from . import feeds, opendata, redirects, seo, timeline
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
-from .model import TAXONOMIES, Case, Page, SiteModel, Term
+from .model import TAXONOMIES, Case, DataFile, Page, SiteModel, Term
 from .views import (
     TAXONOMY_SINGULAR,
     TAXONOMY_TITLES,
@@ -25,6 +26,7 @@ from .views import (
     case_url,
     case_view,
     page_view,
+    term_url,
     term_view,
 )
 
@@ -57,15 +59,6 @@ class PlannedPage:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class DataFile:
-    """An output whose bytes are computed directly (JSON, CSV, SVG...), not from a template."""
-
-    output: str
-    data: bytes
-    source: str
-
-
 Output = PlannedPage | DataFile
 
 
@@ -94,17 +87,20 @@ def site_view(model: SiteModel, config: SiteConfig) -> SiteView:
     )
 
 
+def pager_urls(base: str, count: int, per_page: int) -> list[str]:
+    """URLs of the list pages for `count` items: `base`, then `base` + 'page/N/'."""
+    total = max(1, -(-count // per_page))
+    return [base if n == 1 else f"{base}page/{n}/" for n in range(1, total + 1)]
+
+
 def _paginate(
     base: str, cards: Sequence[CaseCard], per_page: int
 ) -> Iterator[tuple[str, Sequence[CaseCard], Pager]]:
-    total = max(1, -(-len(cards) // per_page))
-
-    def url(n: int) -> str:
-        return base if n == 1 else f"{base}page/{n}/"
-
-    for n in range(1, total + 1):
-        pager = Pager(n, total, url(n - 1) if n > 1 else None, url(n + 1) if n < total else None)
-        yield url(n), cards[(n - 1) * per_page : n * per_page], pager
+    urls = pager_urls(base, len(cards), per_page)
+    total = len(urls)
+    for n, url in enumerate(urls, start=1):
+        pager = Pager(n, total, urls[n - 2] if n > 1 else None, urls[n] if n < total else None)
+        yield url, cards[(n - 1) * per_page : n * per_page], pager
 
 
 def _page(url: str, template: str, source: str, **context: Any) -> PlannedPage:
@@ -116,7 +112,11 @@ Unit = Callable[[], Iterable[Output]]
 
 def _case_pages(model: SiteModel, config: SiteConfig, case: Case) -> Iterator[Output]:
     yield _page(
-        case_url(case.slug), "case.html", case.source_path, case=case_view(model, case, config)
+        case_url(case.slug),
+        "case.html",
+        case.source_path,
+        case=case_view(model, case, config),
+        jsonld=seo.claim_review_script(case, config),
     )
     for alias in case.aliases:
         yield _page(
@@ -171,6 +171,12 @@ def _plain_page(config: SiteConfig, page: Page) -> Iterator[Output]:
     yield _page(f"{page.slug}/", "page.html", page.source_path, page=page_view(page, config))
 
 
+def _timeline(model: SiteModel) -> Iterator[Output]:
+    yield _page(
+        timeline.URL, "timeline.html", "content/cases", timeline=timeline.timeline_view(model.cases)
+    )
+
+
 def _not_found() -> Iterator[Output]:
     yield _page("404.html", "404.html", "templates/404.html")
 
@@ -196,6 +202,11 @@ def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
         units += [partial(_term_pages, config, card, term) for term in model.terms[taxonomy]]
     units += [partial(_plain_page, config, page) for page in model.pages]
     units.append(_not_found)
+    units.append(partial(_timeline, model))
+    units.append(partial(feeds.plan_feeds, model, config))
+    units.append(partial(opendata.plan_opendata, model, config))
+    units.append(partial(redirects.plan_redirects, model, config))
+    units.append(lambda: seo.plan_seo(config, listed_pages(model, config)))
     return units
 
 
@@ -219,8 +230,80 @@ def static_files(sources: list[Path]) -> list[DataFile]:
     ]
 
 
-def collisions(model: SiteModel) -> list[Diagnostic]:
-    """Outputs claimed by more than one source, computed from URLs alone (cheap)."""
+def listed_pages(model: SiteModel, config: SiteConfig) -> Iterator[seo.SitemapRow]:
+    """Every public HTML page (URL, last change if known): the sitemap's rows.
+
+    Computed from the model alone, like `generated_outputs`; redirect pages and the 404 page
+    are not listed, and neither are drafts (even in a `--drafts` preview).
+    """
+    yield from ((case_url(c.slug), c.updated or c.date) for c in model.cases if not c.draft)
+    yield from ((url, None) for url in _list_urls(model, config))
+    yield from ((f"{page.slug}/", None) for page in model.pages)
+
+
+def _list_urls(model: SiteModel, config: SiteConfig) -> Iterator[str]:
+    yield from pager_urls("", len(model.cases), config.per_page)
+    for taxonomy in TAXONOMIES:
+        yield f"{taxonomy}/"
+        for term in model.terms[taxonomy]:
+            yield from pager_urls(
+                term_url(taxonomy, term.slug), len(term.case_slugs), config.per_page
+            )
+    yield timeline.URL
+
+
+def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
+    """Output paths that no single content file owns (lists, feeds, data, sitemaps...).
+
+    Must match what `plan_site` yields; tests/test_readers.py compares both on a real build,
+    so a new output added to `plan_site` must be added here too.
+    """
+    yield from (output_path(url) for url in _list_urls(model, config))
+    yield "404.html"
+    yield from feeds.feed_outputs(model)
+    yield from opendata.OUTPUTS
+    yield redirects.OUTPUT
+    yield from seo.seo_outputs(sum(1 for _ in listed_pages(model, config)))
+
+
+GENERATED = "the site itself"
+RESERVED_PREFIX = "static/"
+
+
+def _owners(sources: list[str]) -> str:
+    return ", ".join(sorted(set(sources)))
+
+
+def _folder_conflicts(claims: dict[str, list[str]]) -> Iterator[Diagnostic]:
+    """A path claimed as a file while another output needs it as a folder (`feed.xml/`)."""
+    for path, sources in claims.items():
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in claims:
+                for source in sorted(set(sources + claims[folder]) - {GENERATED}):
+                    yield error(
+                        source,
+                        None,
+                        f"output '{path}' needs '{folder}' to be a folder, but '{folder}' is "
+                        f"a file produced by {_owners(claims[folder])}",
+                    )
+        if path.startswith(RESERVED_PREFIX):
+            for source in sorted(set(sources) - {GENERATED}):
+                yield error(
+                    source,
+                    None,
+                    f"output '{path}' is inside '{RESERVED_PREFIX}', which is reserved for "
+                    "the theme's static files",
+                )
+
+
+def collisions(model: SiteModel, config: SiteConfig) -> list[Diagnostic]:
+    """Outputs claimed by more than one source, computed from URLs alone (cheap).
+
+    An alias (or plain page) must never shadow anything the site generates: list pages, term
+    pages and their pagination, feeds, sitemaps, data files, the timeline, `_redirects`.
+    """
     claims: dict[str, list[str]] = defaultdict(list)
     for case in model.cases:
         claims[output_path(case_url(case.slug))].append(case.source_path)
@@ -228,13 +311,13 @@ def collisions(model: SiteModel) -> list[Diagnostic]:
             claims[output_path(alias.lstrip("/"))].append(case.source_path)
     for page in model.pages:
         claims[output_path(f"{page.slug}/")].append(page.source_path)
-    for reserved in ("index.html", "404.html", *(f"{t}/index.html" for t in TAXONOMIES)):
-        claims[reserved].append("(generated)")
-    problems = []
+    for path in generated_outputs(model, config):
+        claims[path].append(GENERATED)
+    problems = list(_folder_conflicts(claims))
     for path, sources in sorted(claims.items()):
         if len(sources) > 1:
-            for source in sorted(set(sources) - {"(generated)"}):
-                others = ", ".join(s for s in sources if s != source) or "itself"
+            for source in sorted(set(sources) - {GENERATED}):
+                others = _owners([s for s in sources if s != source]) or "itself"
                 problems.append(
                     error(source, None, f"output '{path}' is also produced by {others}")
                 )

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from slugify import slugify
 
 from .diagnostics import Diagnostic, error
-from .model import TAXONOMIES, Case, Term
+from .model import TAXONOMIES, Case, SiteModel, Term
 
 MAX_SLUG = 80
 
@@ -64,3 +64,26 @@ def build_terms(
             for slug in sorted(spellings)
         )
     return terms, {k: v for k, v in slugs.items() if v}, problems
+
+
+MergedTerms = dict[str, dict[str, tuple[str, str]]]
+
+
+def merged_terms(model: SiteModel) -> MergedTerms:
+    """taxonomy -> spelling as written -> (term slug, merged label), computed once per build.
+
+    Machine-readable outputs (feeds, open data) use the merged label, so "Kraków" and
+    "krakow" are one value there just as they share one page.
+    """
+    labels = {(t.taxonomy, t.slug): t.label for terms in model.terms.values() for t in terms}
+    merged: MergedTerms = {taxonomy: {} for taxonomy in TAXONOMIES}
+    for (taxonomy, spelling), slug in model.term_slugs.items():
+        if (taxonomy, slug) in labels:
+            merged[taxonomy][spelling] = (slug, labels[(taxonomy, slug)])
+    return merged
+
+
+def case_terms(merged: MergedTerms, case: Case, taxonomy: str) -> list[tuple[str, str]]:
+    """A case's (slug, merged label) pairs in one taxonomy, deduplicated, in written order."""
+    table = merged[taxonomy]
+    return list(dict.fromkeys([table[s] for s in case.terms(taxonomy) if s in table]))
