@@ -7,16 +7,18 @@ diagnostic; warnings travel back in the `Loaded`/`BuildResult` values.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import SiteConfig, load_config
 from .content import load_content
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .graph import build_graph, check_links
+from .lint import apply_settings, file_ignores, lint_site
 from .model import BuildResult, SiteModel
 from .plan import DataFile, collisions, plan_site, site_view
 from .render import make_environment, render_page, template_dirs
@@ -45,8 +47,16 @@ class _Timer:
         self.phases.append((name, time.perf_counter() - start))
 
 
-def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) -> Loaded:
-    """Everything except rendering and writing; raises `UserError` if any error was found."""
+def load_site(
+    root: Path,
+    *,
+    drafts: bool = False,
+    timer: _Timer | None = None,
+    strict: bool = False,
+    keep_errors: bool = False,
+) -> Loaded:
+    """Everything except rendering and writing; raises `UserError` if any error was found
+    (warnings count as errors under `strict`) unless `keep_errors`, for `check`."""
     timer = timer or _Timer()
     with timer.phase("load"):
         config = load_config(root)
@@ -67,18 +77,35 @@ def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) 
             cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs
         )
         problems += collisions(model)
+    problems = apply_settings(problems, config.lint, file_ignores(model), strict=strict)
     diagnostics = tuple(sorted_diagnostics(problems))
-    if has_errors(diagnostics):
+    if has_errors(diagnostics) and not keep_errors:
         raise UserError(diagnostics)
     return Loaded(config, model, diagnostics, tuple(timer.phases))
 
 
+def check_site(root: Path, *, today: dt.date, strict: bool = False) -> Loaded:
+    """`check`: every stage's problems plus the lint rules, drafts included, nothing written.
+
+    Errors do not stop the lint rules: they run over every case that validated, so one run
+    reports everything. Raises `UserError` only for problems that leave no site (config).
+    """
+    loaded = load_site(root, drafts=True, keep_errors=True)
+    found = lint_site(loaded.model, loaded.config, today=today)
+    found = apply_settings(found, loaded.config.lint, file_ignores(loaded.model))
+    diagnostics = sorted_diagnostics([*loaded.diagnostics, *found])
+    if strict:
+        diagnostics = apply_settings(diagnostics, loaded.config.lint, {}, strict=True)
+    return replace(loaded, diagnostics=tuple(diagnostics))
+
+
 def build_site(
-    root: Path, output: Path, *, drafts: bool = False
+    root: Path, output: Path, *, drafts: bool = False, strict: bool = False
 ) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
-    """Build the site at `root` into `output`, replacing it only when everything succeeded."""
+    """Build the site at `root` into `output`, replacing it only when everything succeeded
+    (under `strict`, a warning also leaves the previous output untouched)."""
     timer = _Timer()
-    loaded = load_site(root, drafts=drafts, timer=timer)
+    loaded = load_site(root, drafts=drafts, timer=timer, strict=strict)
     check_output_dir(root, output)
     env = make_environment(root)
     site = site_view(loaded.model, loaded.config)

@@ -7,6 +7,8 @@ Only this module prints. User errors never show a traceback; anything else is a 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import signal
 import sys
 import time
@@ -16,7 +18,8 @@ from types import FrameType
 from typing import TextIO
 
 from . import __version__
-from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics, summary
+from .diagnostics import Diagnostic, UserError, has_errors, summary
+from .report import FORMATS, as_json, github, human
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -29,6 +32,13 @@ def _add_root(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="site root holding site.toml, content/ and optional templates/ (default: current directory)",
     )
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,16 +59,42 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="DIR", help="output directory (default: ROOT/output)"
     )
     build.add_argument("--drafts", action="store_true", help="include cases marked 'draft: true'")
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors: report them as errors, write nothing and exit 1",
+    )
     build.add_argument("--quiet", action="store_true", help="print only problems, no summary")
 
     check = sub.add_parser(
         "check",
-        help="validate content without writing anything",
-        description="Run every stage except writing and report all problems as path:line: severity: message.",
+        help="validate content and lint it for data-quality problems, without writing anything",
+        description="Run every stage except writing, drafts included, plus the data-quality rules "
+        "(missing archive copies, misspelt terms, broken internal links, ...), and report every "
+        "problem at once. Rules are listed in the README; disable them in site.toml ([lint] "
+        "disable = [...]) or per file (lint_ignore: [rule-id]). Exit status: 0 no errors "
+        "(warnings allowed), 1 errors (or warnings with --strict), 2 usage or site.toml errors.",
     )
     _add_root(check)
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="report warnings as errors and exit 1 if there are any",
+    )
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="human",
+        help="human: 'path:line: severity[rule]: message' on stderr, coloured on a terminal "
+        "unless NO_COLOR is set; json: a versioned report on stdout; github: GitHub Actions "
+        "annotations on stdout (default: human)",
+    )
+    check.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the date the future-date rule compares with (default: today's date)",
+    )
 
     new = sub.add_parser(
         "new",
@@ -91,11 +127,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _color(stream: TextIO) -> bool:
+    """ANSI colour only for a person at a terminal who has not opted out (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _report(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-    for diagnostic in sorted_diagnostics(diagnostics):
-        print(diagnostic.format(), file=stream)
-    if diagnostics:
-        print(summary(diagnostics), file=stream)
+    print(human(diagnostics, color=_color(stream)), end="", file=stream)
 
 
 def _failed(diagnostics: Sequence[Diagnostic], strict: bool) -> bool:
@@ -108,7 +146,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     root: Path = args.root
     output: Path = args.output or root / "output"
     start = time.perf_counter()
-    result, warnings = build_site(root, output, drafts=args.drafts)
+    result, warnings = build_site(root, output, drafts=args.drafts, strict=args.strict)
     _report(warnings, sys.stderr)
     if not args.quiet:
         phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings)
@@ -120,13 +158,31 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .build import load_site
+    from .build import check_site
 
-    loaded = load_site(args.root, drafts=True)
-    _report(loaded.diagnostics, sys.stderr)
-    if not loaded.diagnostics:
-        print(f"ok: {len(loaded.model.cases)} cases, {len(loaded.model.pages)} pages, no problems")
-    return EXIT_ERRORS if _failed(loaded.diagnostics, args.strict) else EXIT_OK
+    root: Path = args.root
+    try:
+        loaded = check_site(root, today=args.today or dt.date.today(), strict=args.strict)
+    except UserError as exc:  # site.toml problems: there is no site to lint
+        diagnostics, code, ok = exc.diagnostics, _error_code(exc.diagnostics), ""
+    else:
+        diagnostics = loaded.diagnostics
+        code = EXIT_ERRORS if _failed(diagnostics, args.strict) else EXIT_OK
+        ok = f"ok: {len(loaded.model.cases)} cases, {len(loaded.model.pages)} pages, no problems"
+    if args.format == "json":
+        print(as_json(diagnostics), end="")
+    elif args.format == "github":
+        print(github(diagnostics, lambda path: os.path.relpath(root / path)), end="")
+        print(summary(diagnostics) if diagnostics else ok, file=sys.stderr)
+    elif diagnostics:
+        _report(diagnostics, sys.stderr)
+    else:
+        print(ok)
+    return code
+
+
+def _error_code(diagnostics: Sequence[Diagnostic]) -> int:
+    return EXIT_USAGE if any(d.path == "site.toml" for d in diagnostics) else EXIT_ERRORS
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -169,8 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands[args.command](args)
     except UserError as exc:
         _report(exc.diagnostics, sys.stderr)
-        config_problem = any(d.path == "site.toml" for d in exc.diagnostics)
-        return EXIT_USAGE if config_problem else EXIT_ERRORS
+        return _error_code(exc.diagnostics)
     except KeyboardInterrupt:
         print("interrupted; the previous output was left untouched", file=sys.stderr)
         return 130

@@ -103,6 +103,29 @@ def render(
     return Rendered(html, _plain_text(tokens), tuple(links))
 
 
+def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int], ...]:
+    """Every link and image target in `text` with its 0-based line, for link checking.
+
+    Parses exactly as `render` does (so a link in a code block is not a link) but skips the
+    HTML rendering. The line is the first line of the link's block that contains the target,
+    else the block's first line (reference links are written away from their use).
+    """
+    lines = text.split("\n")
+    found: list[tuple[str, int]] = []
+    for token in _parser(allow_html).parse(text, {}):
+        if token.type != "inline" or not token.children or not token.map:
+            continue
+        start, end = token.map
+        for child in token.children:
+            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
+            if attr is None:
+                continue
+            target = str(child.attrGet(attr) or "")
+            line = next((n for n in range(start, end) if target in lines[n]), start)
+            found.append((target, line))
+    return tuple(found)
+
+
 def _heading_name(tokens: Sequence[Token], index: int) -> str:
     inline = tokens[index + 1]
     return inline.content.strip().lower().rstrip(":")

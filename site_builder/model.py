@@ -65,6 +65,13 @@ class Case:
     draft: bool = False
     summary_line: int = 1
     response_line: int = 1
+    # Where things sit in the file, for later stages' diagnostics: front matter keys and list
+    # items ("outlets[0]") plus "#summary"/"#response", the first text line of each section.
+    lines: tuple[tuple[str, int], ...] = ()
+    lint_ignore: tuple[str, ...] = ()
+
+    def line(self, key: str) -> int | None:
+        return dict(self.lines).get(key)
 
     def terms(self, taxonomy: str) -> tuple[str, ...]:
         if taxonomy == "outlets":
@@ -82,6 +89,8 @@ class Page:
     body: str
     source_path: str
     menu: int | None = None
+    body_line: int = 1
+    lint_ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,10 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .markdown import split_sections
 from .model import Case, FrontMatter, Outlet, Page
+from .rules import RULE_IDS, unknown_rule_hint
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-CLAIM_MAX = 140
 # Markdown links, autolinks and raw href/src attributes whose URL would run code.
 UNSAFE_LINK_RE = re.compile(
     r"""(?:\]\(\s*<?|<|(?:href|src)\s*=\s*["']?)\s*(javascript|vbscript|data):""", re.IGNORECASE
@@ -39,7 +39,7 @@ CASE_KEYS = frozenset(
         *LIST_FIELDS,
     }
 )
-PAGE_KEYS = frozenset({"title", "menu", "draft"})
+PAGE_KEYS = frozenset({"title", "menu", "draft", "lint_ignore"})
 
 
 class _Checker:
@@ -246,6 +246,37 @@ def _unsafe_links(check: _Checker) -> None:
             )
 
 
+def _lint_ignore(check: _Checker) -> tuple[str, ...]:
+    """Rule ids this file opts out of; an unknown id is an error so a typo never hides nothing."""
+    ids = check.string_list("lint_ignore")
+    for index, rule_id in enumerate(ids):
+        if rule_id not in RULE_IDS:
+            check.fail(
+                f"lint_ignore[{index}]",
+                f"'lint_ignore' names unknown rule '{rule_id}'",
+                unknown_rule_hint(rule_id),
+            )
+    return tuple(i for i in ids if i in RULE_IDS)
+
+
+def _text_line(body: str, body_line: int, heading_line: int) -> int:
+    """First non-blank line after a section heading: where the section's Markdown starts."""
+    lines = body.split("\n")
+    index = heading_line - body_line + 1
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return body_line + index
+
+
+def _lines(check: _Checker, summary_line: int, response_line: int) -> tuple[tuple[str, int], ...]:
+    fm = check.fm
+    sections = {
+        "#summary": _text_line(fm.body, fm.body_line, summary_line),
+        "#response": _text_line(fm.body, fm.body_line, response_line),
+    }
+    return tuple(sorted({**fm.key_lines, **sections}.items()))
+
+
 def _sections(check: _Checker) -> tuple[str, int, str, int] | None:
     sections, problems = split_sections(check.fm.body, check.fm.body_line)
     for line, message in problems:
@@ -268,8 +299,6 @@ def validate_case(
     if date and updated and updated < date:
         check.fail("updated", f"'updated' ({updated}) is before 'date' ({date})")
     claim = check.string("claim")
-    if claim and len(claim) > CLAIM_MAX:
-        check.fail("claim", f"'claim' is {len(claim)} characters; keep it to {CLAIM_MAX}")
     rating = check.string("rating") or config.default_rating
     terms = {key: check.string_list(key) for key in LIST_FIELDS}
     outlets, (related, related_lines), aliases = (
@@ -278,7 +307,7 @@ def validate_case(
         _aliases(check),
     )
     draft = check.boolean("draft")
-    check.string_list("lint_ignore")
+    lint_ignore = _lint_ignore(check)
     sections = _sections(check)
     _unsafe_links(check)
     if any(d.is_error for d in check.diagnostics) or not (title and date and sections):
@@ -301,6 +330,8 @@ def validate_case(
         draft=draft,
         summary_line=summary_line,
         response_line=response_line,
+        lines=_lines(check, summary_line, response_line),
+        lint_ignore=lint_ignore,
         **terms,
     )
     return case, check.diagnostics
@@ -315,6 +346,7 @@ def validate_page(fm: FrontMatter, slug: str) -> tuple[Page | None, list[Diagnos
         check.fail("menu", f"'menu' must be a whole number (menu order), got {menu!r}")
         menu = None
     draft = check.boolean("draft")
+    lint_ignore = _lint_ignore(check)
     if any(d.is_error for d in check.diagnostics) or not title or draft:
         return None, check.diagnostics
-    return Page(slug, title, fm.body, fm.path, menu), check.diagnostics
+    return Page(slug, title, fm.body, fm.path, menu, fm.body_line, lint_ignore), check.diagnostics
