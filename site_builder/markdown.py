@@ -107,8 +107,8 @@ def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int],
     """Every link and image target in `text` with its 0-based line, for link checking.
 
     Parses exactly as `render` does (so a link in a code block is not a link) but skips the
-    HTML rendering. The line is the first line of the link's block that contains the target,
-    else the block's first line (reference links are written away from their use).
+    HTML rendering. The line is the first line of the link's block that holds the target, else
+    the first line anywhere that does (a reference definition), else the block's first line.
     """
     lines = text.split("\n")
     found: list[tuple[str, int]] = []
@@ -121,7 +121,9 @@ def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int],
             if attr is None:
                 continue
             target = str(child.attrGet(attr) or "")
-            line = next((n for n in range(start, end) if target in lines[n]), start)
+            line = next((n for n in range(start, end) if target in lines[n]), None)
+            if line is None:
+                line = next((n for n, text in enumerate(lines) if target in text), start)
             found.append((target, line))
     return tuple(found)
 

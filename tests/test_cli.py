@@ -15,7 +15,7 @@ REPO = Path(__file__).parent.parent
     ("command", "options"),
     [
         ("build", ["--root", "--output", "--drafts", "--strict", "--quiet"]),
-        ("check", ["--root", "--strict"]),
+        ("check", ["--root", "--strict", "--format", "--today", "human", "json", "github"]),
         ("new", ["--root", "--tag", "--topic", "title"]),
     ],
 )
