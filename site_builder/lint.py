@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urljoin, urlsplit
@@ -78,37 +78,37 @@ def missing_required_term(ctx: LintContext) -> Iterator[Diagnostic]:
                 )
 
 
-def _spelling_counts(model: SiteModel) -> dict[tuple[str, str], Counter[str]]:
-    """(taxonomy, term slug) -> how many cases use each spelling of that term."""
-    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for case in model.cases:
-        for taxonomy in TAXONOMIES:
-            for label in dict.fromkeys(case.terms(taxonomy)):
-                slug = model.term_slugs.get((taxonomy, label))
-                if slug:
-                    counts[(taxonomy, slug)][label] += 1
-    return counts
-
-
 def term_spelling(ctx: LintContext) -> Iterator[Diagnostic]:
-    """Spellings merged into one term page (by slug) should still be written one way."""
+    """Spellings merged into one term page (by slug) should still be written one way.
+
+    Only terms with more than one spelling are visited, so a tidy site costs one dict pass.
+    """
     model = ctx.model
-    labels = {(t.taxonomy, t.slug): t.label for terms in model.terms.values() for t in terms}
-    counts = _spelling_counts(model)
-    for case in model.cases:
-        for taxonomy in TAXONOMIES:
-            for label in dict.fromkeys(case.terms(taxonomy)):
-                key = (taxonomy, model.term_slugs.get((taxonomy, label), ""))
-                main = labels.get(key)
-                if main is None or main == label:
-                    continue
-                others = counts[key][main]
+    terms = {(t.taxonomy, t.slug): t for group in model.terms.values() for t in group}
+    variants = sorted(
+        {
+            key
+            for (taxonomy, label), slug in model.term_slugs.items()
+            if (key := (taxonomy, slug)) in terms and terms[key].label != label
+        }
+    )
+    for taxonomy, slug in variants:
+        term = terms[(taxonomy, slug)]
+        uses = [
+            (model.by_slug[case_slug], label)
+            for case_slug in term.case_slugs
+            for label in dict.fromkeys(model.by_slug[case_slug].terms(taxonomy))
+            if model.term_slugs.get((taxonomy, label)) == slug
+        ]
+        main_count = sum(1 for _, label in uses if label == term.label)
+        for case, label in uses:
+            if label != term.label:
                 yield warning(
                     case.source_path,
                     case.line(taxonomy),
-                    f"{taxonomy} term '{label}' is written '{main}' in {others} other "
-                    f"case{'s' * (others != 1)}",
-                    f"write '{main}' so the term reads the same everywhere",
+                    f"{taxonomy} term '{label}' is written '{term.label}' in {main_count} other "
+                    f"case{'s' * (main_count != 1)}",
+                    f"write '{term.label}' so the term reads the same everywhere",
                     rule="term-spelling",
                 )
 
@@ -228,19 +228,25 @@ class _Targets:
     drafts: frozenset[str]
     aliases: frozenset[str]
     terms: dict[str, frozenset[str]]
+    # Sorted once, so "did you mean" hints are deterministic and cheap.
+    sorted_cases: tuple[str, ...]
+    sorted_terms: dict[str, tuple[str, ...]]
 
 
 def _targets(model: SiteModel) -> _Targets:
+    terms = {t: tuple(term.slug for term in model.terms.get(t, ())) for t in TAXONOMIES}
     return _Targets(
         frozenset(model.by_slug),
         frozenset(c.slug for c in model.cases if c.draft),
         frozenset(a.strip("/") for c in model.cases if not c.draft for a in c.aliases),
-        {t: frozenset(term.slug for term in model.terms.get(t, ())) for t in TAXONOMIES},
+        {t: frozenset(slugs) for t, slugs in terms.items()},
+        tuple(sorted(model.by_slug)),
+        {t: tuple(sorted(slugs)) for t, slugs in terms.items()},
     )
 
 
-def _suggest(name: str, known: Iterable[str]) -> str | None:
-    best = process.extractOne(name, sorted(known), scorer=Levenshtein.distance, score_cutoff=3)
+def _suggest(name: str, known: tuple[str, ...]) -> str | None:
+    best = process.extractOne(name, known, scorer=Levenshtein.distance, score_cutoff=3)
     return f"did you mean '{best[0]}'?" if best else None
 
 
@@ -251,7 +257,7 @@ def _case_link_problem(
         return "link to /cases/, which has no index page", "link to a case: /cases/<slug>/"
     slug = parts[1]
     if slug not in targets.cases:
-        return f"link to case '{slug}', which does not exist", _suggest(slug, targets.cases)
+        return f"link to case '{slug}', which does not exist", _suggest(slug, targets.sorted_cases)
     if len(parts) > 2 and "." not in parts[-1]:
         # Usually `[x](other-case/)` written on a case page: relative to the case itself.
         hint = f"did you mean '/cases/{parts[-1]}/'?" if parts[-1] in targets.cases else None
@@ -267,7 +273,7 @@ def _term_link_problem(parts: list[str], targets: _Targets) -> tuple[str, str | 
         return None
     if parts[1] not in targets.terms[taxonomy]:
         message = f"link to {taxonomy} term '{parts[1]}', which has no page"
-        return message, _suggest(parts[1], targets.terms[taxonomy])
+        return message, _suggest(parts[1], targets.sorted_terms[taxonomy])
     if len(parts) > 2 and not (len(parts) == 4 and parts[2] == "page" and parts[3].isdigit()):
         return f"link to '/{'/'.join(parts)}/', which has no page", None
     return None
@@ -291,40 +297,42 @@ def _link_problem(path: str, targets: _Targets, from_draft: bool) -> tuple[str, 
 
 def _site_path(target: str, page_url: str) -> str | None:
     """Resolve a link target against the page it is on; None for external links."""
+    if target.startswith(("https:", "http:", "mailto:", "#")):
+        return None
+    if target.startswith("/") and not target.startswith("//") and "/." not in target:
+        path = target.partition("#")[0].partition("?")[0]  # the common case, without urljoin
+        return unquote(path).strip("/")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path:
         return None
     return unquote(urljoin(page_url, parts.path)).strip("/")
 
 
-def _body_links(
-    text: str, first_line: int, page_url: str, allow_html: bool
-) -> Iterator[tuple[str, int]]:
-    if not _MAYBE_INTERNAL.search(text):
-        return
-    for target, offset in link_lines(text, allow_html=allow_html):
-        path = _site_path(target, page_url)
-        if path is not None:
-            yield path, first_line + offset
+def _page_links(text: str, first_line: int, allow_html: bool) -> Iterator[tuple[str, int]]:
+    if _MAYBE_INTERNAL.search(text):  # most pages link only outwards: skip the parse
+        for target, offset in link_lines(text, allow_html=allow_html):
+            yield target, first_line + offset
 
 
-def _bodies(model: SiteModel) -> Iterator[tuple[str, str, int, str, bool]]:
-    """(file, Markdown, its first line, page URL, is draft) for every body that is rendered."""
+def _links(model: SiteModel, allow_html: bool) -> Iterator[tuple[str, int, str, bool, str]]:
+    """(file, line, page URL, is draft, target) for every link in a rendered body. Case links
+    were collected when the sections were found; plain pages are parsed here."""
     for case in model.cases:
         url = f"/cases/{case.slug}/"
-        yield case.source_path, case.summary, case.line("#summary") or 1, url, case.draft
-        yield case.source_path, case.response, case.line("#response") or 1, url, case.draft
+        for target, line in case.links:
+            yield case.source_path, line, url, case.draft, target
     for page in model.pages:
-        yield page.source_path, page.body, page.body_line, f"/{page.slug}/", False
+        for target, line in _page_links(page.body, page.body_line, allow_html):
+            yield page.source_path, line, f"/{page.slug}/", False, target
 
 
 def broken_link(ctx: LintContext) -> Iterator[Diagnostic]:
     targets = _targets(ctx.model)
-    for source, text, first_line, url, draft in _bodies(ctx.model):
-        for path, line in _body_links(text, first_line, url, ctx.config.allow_html):
-            problem = _link_problem(path, targets, draft)
-            if problem:
-                yield warning(source, line, problem[0], problem[1], rule="broken-link")
+    for source, line, url, draft, target in _links(ctx.model, ctx.config.allow_html):
+        path = _site_path(target, url)
+        problem = _link_problem(path, targets, draft) if path is not None else None
+        if problem:
+            yield warning(source, line, problem[0], problem[1], rule="broken-link")
 
 
 CHECK_RULES: tuple[tuple[str, RuleFunction], ...] = (

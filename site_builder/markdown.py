@@ -37,6 +37,9 @@ class Sections:
     summary_line: int
     response: str
     response_line: int
+    # Link targets in both sections with their file lines: the parse that finds the sections
+    # already holds them, so the link checker never parses a case again.
+    links: tuple[tuple[str, int], ...] = ()
 
 
 @lru_cache(maxsize=2)
@@ -103,16 +106,12 @@ def render(
     return Rendered(html, _plain_text(tokens), tuple(links))
 
 
-def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int], ...]:
-    """Every link and image target in `text` with its 0-based line, for link checking.
-
-    Parses exactly as `render` does (so a link in a code block is not a link) but skips the
-    HTML rendering. The line is the first line of the link's block that holds the target, else
-    the first line anywhere that does (a reference definition), else the block's first line.
-    """
-    lines = text.split("\n")
+def _token_links(tokens: Sequence[Token], lines: list[str]) -> list[tuple[str, int]]:
+    """(target, 0-based line) of every link and image. The line is the first line of the
+    link's block that holds the target, else the first line anywhere that does (a reference
+    definition), else the block's first line."""
     found: list[tuple[str, int]] = []
-    for token in _parser(allow_html).parse(text, {}):
+    for token in tokens:
         if token.type != "inline" or not token.children or not token.map:
             continue
         start, end = token.map
@@ -125,7 +124,16 @@ def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int],
             if line is None:
                 line = next((n for n, text in enumerate(lines) if target in text), start)
             found.append((target, line))
-    return tuple(found)
+    return found
+
+
+def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int], ...]:
+    """Every link and image target in `text` with its 0-based line, for link checking.
+
+    Parses exactly as `render` does (so a link in a code block is not a link) but skips the
+    HTML rendering.
+    """
+    return tuple(_token_links(_parser(allow_html).parse(text, {}), text.split("\n")))
 
 
 def _heading_name(tokens: Sequence[Token], index: int) -> str:
@@ -162,4 +170,7 @@ def split_sections(body: str, body_line: int) -> tuple[Sections | None, list[tup
             problems.append((body_line + start, f"'## {name}' section is empty"))
     if problems:
         return None, problems
-    return Sections(summary, body_line + start_s, response, body_line + start_r), []
+    links = tuple(
+        (target, body_line + line) for target, line in _token_links(tokens, lines) if line > start_s
+    )
+    return Sections(summary, body_line + start_s, response, body_line + start_r, links), []

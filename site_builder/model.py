@@ -65,9 +65,10 @@ class Case:
     draft: bool = False
     summary_line: int = 1
     response_line: int = 1
-    # Where things sit in the file, for later stages' diagnostics: front matter keys and list
-    # items ("outlets[0]") plus "#summary"/"#response", the first text line of each section.
+    # Lines of front matter keys and list items ("outlets[0]"), for later stages' diagnostics.
     lines: tuple[tuple[str, int], ...] = ()
+    # Link targets in Summary and Response with their lines, for the link checker.
+    links: tuple[tuple[str, int], ...] = ()
     lint_ignore: tuple[str, ...] = ()
 
     def line(self, key: str) -> int | None:

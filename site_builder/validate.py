@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
-from .markdown import split_sections
+from .markdown import Sections, split_sections
 from .model import Case, FrontMatter, Outlet, Page
 from .rules import RULE_IDS, unknown_rule_hint
 
@@ -259,33 +259,13 @@ def _lint_ignore(check: _Checker) -> tuple[str, ...]:
     return tuple(i for i in ids if i in RULE_IDS)
 
 
-def _text_line(body: str, body_line: int, heading_line: int) -> int:
-    """First non-blank line after a section heading: where the section's Markdown starts."""
-    lines = body.split("\n")
-    index = heading_line - body_line + 1
-    while index < len(lines) and not lines[index].strip():
-        index += 1
-    return body_line + index
-
-
-def _lines(check: _Checker, summary_line: int, response_line: int) -> tuple[tuple[str, int], ...]:
-    fm = check.fm
-    sections = {
-        "#summary": _text_line(fm.body, fm.body_line, summary_line),
-        "#response": _text_line(fm.body, fm.body_line, response_line),
-    }
-    return tuple(sorted({**fm.key_lines, **sections}.items()))
-
-
-def _sections(check: _Checker) -> tuple[str, int, str, int] | None:
+def _sections(check: _Checker) -> Sections | None:
     sections, problems = split_sections(check.fm.body, check.fm.body_line)
     for line, message in problems:
         check.diagnostics.append(
             error(check.fm.path, line, message, "the body needs '## Summary' then '## Response'")
         )
-    if sections is None:
-        return None
-    return sections.summary, sections.summary_line, sections.response, sections.response_line
+    return sections
 
 
 def validate_case(
@@ -312,7 +292,6 @@ def validate_case(
     _unsafe_links(check)
     if any(d.is_error for d in check.diagnostics) or not (title and date and sections):
         return None, check.diagnostics
-    summary, summary_line, response, response_line = sections
     case = Case(
         slug=slug,
         title=title,
@@ -320,17 +299,18 @@ def validate_case(
         updated=updated,
         claim=claim,
         rating=rating,
-        summary=summary,
-        response=response,
+        summary=sections.summary,
+        response=sections.response,
         source_path=fm.path,
         outlets=outlets,
         related=related,
         related_lines=related_lines,
         aliases=aliases,
         draft=draft,
-        summary_line=summary_line,
-        response_line=response_line,
-        lines=_lines(check, summary_line, response_line),
+        summary_line=sections.summary_line,
+        response_line=sections.response_line,
+        lines=tuple(sorted(fm.key_lines.items())),
+        links=sections.links,
         lint_ignore=lint_ignore,
         **terms,
     )

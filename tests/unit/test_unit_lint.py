@@ -24,6 +24,7 @@ from site_builder.lint import (
     outlet_no_archive,
     term_spelling,
 )
+from site_builder.markdown import split_sections
 from site_builder.model import Case, Outlet, Page, RelatedGraph, SiteModel
 from site_builder.rules import RULE_IDS, RULES
 from site_builder.taxonomy import build_terms
@@ -39,8 +40,6 @@ LINES = (
     ("outlets", 8),
     ("outlets[0]", 9),
     ("outlets[1]", 12),
-    ("#summary", 20),
-    ("#response", 24),
 )
 
 
@@ -262,13 +261,24 @@ def test_claim_limit_comes_from_site_toml():
 # broken-link
 
 
-def linking(text: str, slug: str = "a", **kw) -> Case:
-    return case(slug, response=text, tags=("vaccines",), **kw)
+def linking(response: str, slug: str = "a", summary: str = "S.", **kw) -> Case:
+    """A case whose body starts on line 20: Summary heading 20, its text 22, Response 24+."""
+    body = f"## Summary\n\n{summary}\n\n## Response\n\n{response}\n"
+    sections, problems = split_sections(body, 20)
+    assert sections is not None and not problems
+    return case(
+        slug,
+        summary=sections.summary,
+        response=sections.response,
+        links=sections.links,
+        tags=("vaccines",),
+        **kw,
+    )
 
 
 def test_link_to_missing_case_names_a_close_slug():
     (diag,) = run(broken_link, linking("See [b](/cases/moon-bse/)."), case("moon-base"))
-    assert (diag.path, diag.line, diag.rule) == ("content/cases/a.md", 24, "broken-link")
+    assert (diag.path, diag.line, diag.rule) == ("content/cases/a.md", 26, "broken-link")
     assert diag.message == "link to case 'moon-bse', which does not exist"
     assert diag.hint == "did you mean 'moon-base'?"
 
@@ -291,19 +301,19 @@ def test_links_to_missing_sections_and_terms_are_flagged():
     )
     diags = run(broken_link, linking(text), case("moon-base"))
     assert [(d.line, d.message) for d in diags] == [
-        (26, "link to /cases/, which has no index page"),
-        (27, "link to tags term 'vacines', which has no page"),
-        (28, "link to '/cases/a/moon-base/', which has no page"),
-        (29, "link to countries term 'nowhere', which has no page"),
+        (28, "link to /cases/, which has no index page"),
+        (29, "link to tags term 'vacines', which has no page"),
+        (30, "link to '/cases/a/moon-base/', which has no page"),
+        (31, "link to countries term 'nowhere', which has no page"),
     ]
     assert diags[1].hint == "did you mean 'vaccines'?"
     assert diags[2].hint == "did you mean '/cases/moon-base/'?"
 
 
 def test_reference_links_and_summary_lines():
-    text = "Intro.\n\nSee [the case][ref].\n\n[ref]: /cases/gone/\n"
-    (diag,) = run(broken_link, case("a", summary=text))
-    assert diag.line == 20 + 4  # the definition line, counted from the Summary's first line
+    text = "Intro.\n\nSee [the case][ref].\n\n[ref]: /cases/gone/"
+    (diag,) = run(broken_link, linking("R.", summary=text))
+    assert diag.line == 26  # the definition, where the slug is written
 
 
 def test_link_to_draft_is_broken_for_published_cases_only():

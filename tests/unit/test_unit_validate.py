@@ -116,15 +116,15 @@ def test_long_claim_is_left_to_the_linter():
 
 def test_lint_ignore_and_lines_are_kept_for_later_stages():
     data = base(lint_ignore=["outlet-no-archive", "broken-link"], tags=["a"])
-    fm = make(data, body="\n## Summary\n\n\nThe claim.\n\n## Response\nThe answer.\n")
+    body = "[before](/x/)\n## Summary\n\n\nThe [claim](/cases/a/).\n\n## Response\n![i](i.png)\n"
+    fm = make(data, body=body)
     case, diags = validate_case(fm, "c", SiteConfig())
     assert diags == []
     assert case.lint_ignore == ("outlet-no-archive", "broken-link")
     assert case.line("title") == 2 and case.line("tags") == 7 and case.line("tags[0]") == 8
-    # body starts on line fm.body_line; the headings are its lines 2 and 7.
-    assert case.line("#summary") == fm.body_line + 4
-    assert case.line("#response") == fm.body_line + 7
     assert case.line("nothing") is None
+    # Links before '## Summary' are not rendered, so they are not kept.
+    assert case.links == (("/cases/a/", fm.body_line + 4), ("i.png", fm.body_line + 7))
 
 
 def test_empty_optional_string_means_unset_but_empty_title_is_an_error():
