@@ -15,12 +15,13 @@ list of "who shows what" can go stale.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import msgspec
@@ -30,6 +31,7 @@ from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import input_stats, load_content, trusted_mtime
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .graph import build_graph, check_links
+from .lint import apply_settings, file_ignores, lint_site
 from .model import BuildResult, SiteModel
 from .parallel import Tick, default_jobs, run_sharded
 from .plan import DataFile, Output, SiteView, Unit, collisions, plan_units, site_view, static_files
@@ -50,6 +52,7 @@ class BuildOptions:
     jobs: int = field(default_factory=default_jobs)
     clean: bool = False
     use_cache: bool = True
+    strict: bool = False
     cache_dir: Path | None = None
     progress: ProgressFactory | None = None
 
@@ -84,8 +87,11 @@ def load_site(
     timer: _Timer | None = None,
     cache: Cache | None = None,
     options: BuildOptions | None = None,
+    strict: bool = False,
+    keep_errors: bool = False,
 ) -> Loaded:
-    """Everything except rendering and writing; raises `UserError` if any error was found."""
+    """Everything except rendering and writing; raises `UserError` if any error was found
+    (warnings count as errors under `strict`) unless `keep_errors`, for `check`."""
     timer = timer or _Timer()
     options = options or BuildOptions(drafts=drafts, jobs=1)
     with timer.phase("load"):
@@ -105,10 +111,30 @@ def load_site(
             cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs
         )
         problems += collisions(model, config)
+    problems = apply_settings(problems, config.lint, file_ignores(model), strict=strict)
     diagnostics = tuple(sorted_diagnostics(problems))
-    if has_errors(diagnostics):
+    if has_errors(diagnostics) and not keep_errors:
         raise UserError(diagnostics)
     return Loaded(config, model, diagnostics, tuple(timer.phases))
+
+
+def check_site(root: Path, *, today: dt.date, strict: bool = False) -> Loaded:
+    """`check`: every stage's problems plus the lint rules, drafts included, nothing written.
+
+    Errors do not stop the lint rules: they run over every case that validated, so one run
+    reports everything. Raises `UserError` only for problems that leave no site (config).
+    """
+    cache = open_cache(root / load_config(root).cache_dir)
+    try:
+        loaded = load_site(root, drafts=True, keep_errors=True, cache=cache)
+    finally:
+        cache.close()
+    found = lint_site(loaded.model, loaded.config, today=today)
+    found = apply_settings(found, loaded.config.lint, file_ignores(loaded.model))
+    diagnostics = sorted_diagnostics([*loaded.diagnostics, *found])
+    if strict:
+        diagnostics = apply_settings(diagnostics, loaded.config.lint, {}, strict=True)
+    return replace(loaded, diagnostics=tuple(diagnostics))
 
 
 def _environment_key(root: Path, site: SiteView) -> bytes:
@@ -130,7 +156,7 @@ def _inputs_key(root: Path, options: BuildOptions) -> str:
     Equal keys mean an equal site, so a build can stop right here (a no-op rebuild).
     """
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{code_fingerprint()}\0drafts={options.drafts}\0".encode())
+    digest.update(f"{code_fingerprint()}\0{options.drafts}\0{options.strict}\0".encode())
     config = root / CONFIG_NAME
     digest.update(config.read_bytes() if config.is_file() else b"-")
     stats = input_stats(root)
@@ -275,7 +301,14 @@ def _build(
             )
             return result, last.diagnostics
     inputs = _inputs_key(root, options) if cache is not None else ""
-    loaded = load_site(root, drafts=options.drafts, timer=timer, cache=cache, options=options)
+    loaded = load_site(
+        root,
+        drafts=options.drafts,
+        timer=timer,
+        cache=cache,
+        options=options,
+        strict=options.strict,
+    )
     check_output_dir(root, output)
     site = site_view(loaded.model, loaded.config)
     units = plan_units(loaded.model, loaded.config)

@@ -7,6 +7,7 @@ Only this module prints. User errors never show a traceback; anything else is a 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import signal
@@ -19,8 +20,9 @@ from types import FrameType
 from typing import TextIO
 
 from . import __version__
-from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics, summary
+from .diagnostics import Diagnostic, UserError, has_errors, summary
 from .parallel import default_jobs
+from .report import FORMATS, as_json, github, human
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +35,13 @@ def _add_root(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="site root holding site.toml, content/ and optional templates/ (default: current directory)",
     )
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,7 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="DIR", help="output directory (default: ROOT/output)"
     )
     build.add_argument("--drafts", action="store_true", help="include cases marked 'draft: true'")
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors: report them as errors, write nothing and exit 1",
+    )
     build.add_argument(
         "--quiet", action="store_true", help="print only problems: no progress bar, no summary"
     )
@@ -84,11 +97,33 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check",
-        help="validate content without writing anything",
-        description="Run every stage except writing and report all problems as path:line: severity: message.",
+        help="validate content and lint it for data-quality problems, without writing anything",
+        description="Run every stage except writing, drafts included, plus the data-quality rules "
+        "(missing archive copies, misspelt terms, broken internal links, ...), and report every "
+        "problem at once. Rules are listed in the README; disable them in site.toml ([lint] "
+        "disable = [...]) or per file (lint_ignore: [rule-id]). Exit status: 0 no errors "
+        "(warnings allowed), 1 errors (or warnings with --strict), 2 usage or site.toml errors.",
     )
     _add_root(check)
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="report warnings as errors and exit 1 if there are any",
+    )
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="human",
+        help="human: 'path:line: severity[rule]: message' on stderr, coloured on a terminal "
+        "unless NO_COLOR is set; json: a versioned report on stdout; github: GitHub Actions "
+        "annotations on stdout (default: human)",
+    )
+    check.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the date the future-date rule compares with (default: today's date)",
+    )
 
     new = sub.add_parser(
         "new",
@@ -159,11 +194,13 @@ def _progress_bar(phase: str, total: int) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
+def _color(stream: TextIO) -> bool:
+    """ANSI colour only for a person at a terminal who has not opted out (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _report(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-    for diagnostic in sorted_diagnostics(diagnostics):
-        print(diagnostic.format(), file=stream)
-    if diagnostics:
-        print(summary(diagnostics), file=stream)
+    print(human(diagnostics, color=_color(stream)), end="", file=stream)
 
 
 def _failed(diagnostics: Sequence[Diagnostic], strict: bool) -> bool:
@@ -182,6 +219,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         clean=args.clean,
         use_cache=not args.no_cache,
+        strict=args.strict,
         progress=_progress_bar if show_bar else None,
     )
     result, warnings = build_site(root, output, options=options)
@@ -215,13 +253,31 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .build import load_site
+    from .build import check_site
 
-    loaded = load_site(args.root, drafts=True)
-    _report(loaded.diagnostics, sys.stderr)
-    if not loaded.diagnostics:
-        print(f"ok: {len(loaded.model.cases)} cases, {len(loaded.model.pages)} pages, no problems")
-    return EXIT_ERRORS if _failed(loaded.diagnostics, args.strict) else EXIT_OK
+    root: Path = args.root
+    try:
+        loaded = check_site(root, today=args.today or dt.date.today(), strict=args.strict)
+    except UserError as exc:  # site.toml problems: there is no site to lint
+        diagnostics, code, ok = exc.diagnostics, _error_code(exc.diagnostics), ""
+    else:
+        diagnostics = loaded.diagnostics
+        code = EXIT_ERRORS if _failed(diagnostics, args.strict) else EXIT_OK
+        ok = f"ok: {len(loaded.model.cases)} cases, {len(loaded.model.pages)} pages, no problems"
+    if args.format == "json":
+        print(as_json(diagnostics), end="")
+    elif args.format == "github":
+        print(github(diagnostics, lambda path: os.path.relpath(root / path)), end="")
+        print(summary(diagnostics) if diagnostics else ok, file=sys.stderr)
+    elif diagnostics:
+        _report(diagnostics, sys.stderr)
+    else:
+        print(ok)
+    return code
+
+
+def _error_code(diagnostics: Sequence[Diagnostic]) -> int:
+    return EXIT_USAGE if any(d.path == "site.toml" for d in diagnostics) else EXIT_ERRORS
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -278,8 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands[args.command](args)
     except UserError as exc:
         _report(exc.diagnostics, sys.stderr)
-        config_problem = any(d.path == "site.toml" for d in exc.diagnostics)
-        return EXIT_USAGE if config_problem else EXIT_ERRORS
+        return _error_code(exc.diagnostics)
     except KeyboardInterrupt:
         print("interrupted; the previous output was left untouched", file=sys.stderr)
         return 130

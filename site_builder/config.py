@@ -6,15 +6,18 @@ are errors so that a typo in the config never silently falls back to a default.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, UserError, error
+from .model import TAXONOMIES
+from .rules import RULE_IDS
 
 CONFIG_NAME = "site.toml"
 
@@ -38,6 +41,15 @@ class RelatedConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LintConfig:
+    """`[lint]`: which rules run and their thresholds (see README "Checking content")."""
+
+    disable: tuple[str, ...] = ()
+    required_taxonomies: tuple[str, ...] = ()
+    max_claim_length: int = 140
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str = "Debunk Desk"
     base_url: str = "http://localhost/"
@@ -50,6 +62,7 @@ class SiteConfig:
     max_file_bytes: int = 2_000_000
     cache_dir: str = ".cache"
     related: RelatedConfig = field(default_factory=RelatedConfig)
+    lint: LintConfig = field(default_factory=LintConfig)
 
     @property
     def base_path(self) -> str:
@@ -92,6 +105,26 @@ def _http_url(value: Any) -> tuple[Any, str | None]:
     return None, f"expected an http(s) URL such as 'https://example.org/', got {value!r}"
 
 
+def _with_guess(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"'{name}' (did you mean '{close[0]}'?)" if close else f"'{name}'"
+
+
+def _names_from(known: frozenset[str] | tuple[str, ...], what: str) -> Validator:
+    """A list of names, each one of `known`; duplicates dropped, order kept."""
+
+    def validate(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, f"expected a list of {what}, got {value!r}"
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            named = ", ".join(_with_guess(v, known) for v in unknown)
+            return None, f"unknown {what}: {named}; known: {', '.join(sorted(known))}"
+        return tuple(dict.fromkeys(value)), None
+
+    return validate
+
+
 SITE_OPTIONS: dict[str, Validator] = {
     "title": _string,
     "base_url": _http_url,
@@ -109,6 +142,13 @@ RELATED_OPTIONS: dict[str, Validator] = {
     "min_score": _number,
     "max_term_share": _number,
     **{f"weight_{t}": _number for t in ("tags", "topics", "countries", "languages", "outlets")},
+}
+
+
+LINT_OPTIONS: dict[str, Validator] = {
+    "disable": _names_from(RULE_IDS, "rule ids"),
+    "required_taxonomies": _names_from(TAXONOMIES, "taxonomies"),
+    "max_claim_length": _positive_int,
 }
 
 
@@ -159,6 +199,7 @@ def parse_config(text: str) -> SiteConfig:
             [error(CONFIG_NAME, int(found[1]) if found else None, f"invalid TOML: {message}")]
         ) from None
     related_raw = raw.pop("related", {})
+    lint_raw = raw.pop("lint", {})
     site, problems = _validate_table(raw, SITE_OPTIONS, None, text)
     if not isinstance(related_raw, dict):
         problems.append(
@@ -167,9 +208,20 @@ def parse_config(text: str) -> SiteConfig:
         related_raw = {}
     related, related_problems = _validate_table(related_raw, RELATED_OPTIONS, "related", text)
     problems += related_problems
+    lint, lint_problems = _lint_table(lint_raw, text)
+    problems += lint_problems
     if problems:
         raise UserError(problems)
-    return SiteConfig(**site, related=RelatedConfig(**related))
+    return SiteConfig(**site, related=RelatedConfig(**related), lint=lint)
+
+
+def _lint_table(raw: Any, text: str) -> tuple[LintConfig, list[Diagnostic]]:
+    if not isinstance(raw, dict):
+        return LintConfig(), [
+            error(CONFIG_NAME, _key_line(text, "lint", None), "'lint' must be a table")
+        ]
+    values, problems = _validate_table(raw, LINT_OPTIONS, "lint", text)
+    return LintConfig(**values), problems
 
 
 def load_config(root: Path) -> SiteConfig:

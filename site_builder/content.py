@@ -141,16 +141,33 @@ def compile_key(config: SiteConfig) -> str:
     return hashlib.blake2b(values.encode(), digest_size=16).hexdigest()
 
 
-def _rendered(case: Case, allow_html: bool) -> Case:
-    """Render both sections as they appear on the case page, two levels below the root."""
+def _text_start(lines: list[str], heading_line: int) -> int:
+    """1-based file line where a section's (stripped) text starts, below its heading."""
+    index = heading_line  # the 0-based index of the line after the 1-based heading line
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index + 1
+
+
+def render_case(case: Case, allow_html: bool, text: str) -> Case:
+    """Render both sections as they appear on the case page, two levels below the root.
+
+    `text` is the whole file, to turn link lines within a section into lines in the file.
+    """
     summary = render(case.summary, link_prefix="../../", allow_html=allow_html, doc_id="summary")
     response = render(case.response, link_prefix="../../", allow_html=allow_html, doc_id="response")
+    lines = text.split("\n")
+    links = [
+        (target, _text_start(lines, heading) + offset)
+        for part, heading in ((summary, case.summary_line), (response, case.response_line))
+        for target, offset in part.link_lines
+    ]
     return replace(
         case,
         summary_html=summary.html,
         response_html=response.html,
         text=f"{summary.text} {response.text}",
-        links=summary.links + response.links,
+        links=tuple(links),
     )
 
 
@@ -175,7 +192,7 @@ def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
         if front is not None:
             case, case_problems = validate_case(front, file.slug, config)
             problems += case_problems
-            case = _rendered(case, config.allow_html) if case else None
+            case = render_case(case, config.allow_html, source.text) if case else None
         compiled = Compiled(case, tuple(problems))
     return (file.rel, mtime_ns, size, digest, encode_compiled(compiled))
 

@@ -27,6 +27,8 @@ class Rendered:
     html: str
     text: str
     links: tuple[str, ...]
+    # Each link and image target with its 0-based line in `text`, for the link checker.
+    link_lines: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +104,44 @@ def render(
     md = _parser(allow_html)
     env: dict[str, Any] = {"docId": doc_id} if doc_id else {}
     tokens = md.parse(text, env)
+    located = tuple(_token_links(tokens, text.split("\n")))  # before targets are rewritten
     links = _rewrite_links(tokens, link_prefix)
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
         html = nh3.clean(
             html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"}
         )
-    return Rendered(html, _plain_text(tokens), tuple(links))
+    return Rendered(html, _plain_text(tokens), tuple(links), located)
+
+
+def _token_links(tokens: Sequence[Token], lines: list[str]) -> list[tuple[str, int]]:
+    """(target, 0-based line) of every link and image. The line is the first line of the
+    link's block that holds the target, else the first line anywhere that does (a reference
+    definition), else the block's first line."""
+    found: list[tuple[str, int]] = []
+    for token in tokens:
+        if token.type != "inline" or not token.children or not token.map:
+            continue
+        start, end = token.map
+        for child in token.children:
+            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
+            if attr is None:
+                continue
+            target = str(child.attrGet(attr) or "")
+            line = next((n for n in range(start, end) if target in lines[n]), None)
+            if line is None:
+                line = next((n for n, text in enumerate(lines) if target in text), start)
+            found.append((target, line))
+    return found
+
+
+def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int], ...]:
+    """Every link and image target in `text` with its 0-based line, for link checking.
+
+    Parses exactly as `render` does (so a link in a code block is not a link) but skips the
+    HTML rendering.
+    """
+    return tuple(_token_links(_parser(allow_html).parse(text, {}), text.split("\n")))
 
 
 def _heading_name(tokens: Sequence[Token], index: int) -> str:

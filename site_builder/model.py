@@ -65,12 +65,19 @@ class Case:
     draft: bool = False
     summary_line: int = 1
     response_line: int = 1
+    # Lines of front matter keys and list items ("outlets[0]"), for later stages' diagnostics.
+    lines: tuple[tuple[str, int], ...] = ()
+    lint_ignore: tuple[str, ...] = ()
     # Filled by content loading, once per file (and cached): the sections rendered for the
-    # case page (links relative to `cases/<slug>/`), their plain text, and every link target.
+    # case page (links relative to `cases/<slug>/`), their plain text, and every link target
+    # in Summary and Response with its line in the file, for the link checker.
     summary_html: str = ""
     response_html: str = ""
     text: str = ""
-    links: tuple[str, ...] = ()
+    links: tuple[tuple[str, int], ...] = ()
+
+    def line(self, key: str) -> int | None:
+        return dict(self.lines).get(key)
 
     def terms(self, taxonomy: str) -> tuple[str, ...]:
         if taxonomy == "outlets":
@@ -88,6 +95,8 @@ class Page:
     body: str
     source_path: str
     menu: int | None = None
+    body_line: int = 1
+    lint_ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

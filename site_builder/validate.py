@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
-from .markdown import split_sections
+from .markdown import Sections, split_sections
 from .model import Case, FrontMatter, Outlet, Page
+from .rules import RULE_IDS, unknown_rule_hint
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-CLAIM_MAX = 140
 # Markdown links, autolinks and raw href/src attributes whose URL would run code.
 UNSAFE_LINK_RE = re.compile(
     r"""(?:\]\(\s*<?|<|(?:href|src)\s*=\s*["']?)\s*(javascript|vbscript|data):""", re.IGNORECASE
@@ -39,7 +39,7 @@ CASE_KEYS = frozenset(
         *LIST_FIELDS,
     }
 )
-PAGE_KEYS = frozenset({"title", "menu", "draft"})
+PAGE_KEYS = frozenset({"title", "menu", "draft", "lint_ignore"})
 
 
 class _Checker:
@@ -246,15 +246,26 @@ def _unsafe_links(check: _Checker) -> None:
             )
 
 
-def _sections(check: _Checker) -> tuple[str, int, str, int] | None:
+def _lint_ignore(check: _Checker) -> tuple[str, ...]:
+    """Rule ids this file opts out of; an unknown id is an error so a typo never hides nothing."""
+    ids = check.string_list("lint_ignore")
+    for index, rule_id in enumerate(ids):
+        if rule_id not in RULE_IDS:
+            check.fail(
+                f"lint_ignore[{index}]",
+                f"'lint_ignore' names unknown rule '{rule_id}'",
+                unknown_rule_hint(rule_id),
+            )
+    return tuple(i for i in ids if i in RULE_IDS)
+
+
+def _sections(check: _Checker) -> Sections | None:
     sections, problems = split_sections(check.fm.body, check.fm.body_line)
     for line, message in problems:
         check.diagnostics.append(
             error(check.fm.path, line, message, "the body needs '## Summary' then '## Response'")
         )
-    if sections is None:
-        return None
-    return sections.summary, sections.summary_line, sections.response, sections.response_line
+    return sections
 
 
 def validate_case(
@@ -268,8 +279,6 @@ def validate_case(
     if date and updated and updated < date:
         check.fail("updated", f"'updated' ({updated}) is before 'date' ({date})")
     claim = check.string("claim")
-    if claim and len(claim) > CLAIM_MAX:
-        check.fail("claim", f"'claim' is {len(claim)} characters; keep it to {CLAIM_MAX}")
     rating = check.string("rating") or config.default_rating
     terms = {key: check.string_list(key) for key in LIST_FIELDS}
     outlets, (related, related_lines), aliases = (
@@ -278,12 +287,11 @@ def validate_case(
         _aliases(check),
     )
     draft = check.boolean("draft")
-    check.string_list("lint_ignore")
+    lint_ignore = _lint_ignore(check)
     sections = _sections(check)
     _unsafe_links(check)
     if any(d.is_error for d in check.diagnostics) or not (title and date and sections):
         return None, check.diagnostics
-    summary, summary_line, response, response_line = sections
     case = Case(
         slug=slug,
         title=title,
@@ -291,16 +299,18 @@ def validate_case(
         updated=updated,
         claim=claim,
         rating=rating,
-        summary=summary,
-        response=response,
+        summary=sections.summary,
+        response=sections.response,
         source_path=fm.path,
         outlets=outlets,
         related=related,
         related_lines=related_lines,
         aliases=aliases,
         draft=draft,
-        summary_line=summary_line,
-        response_line=response_line,
+        summary_line=sections.summary_line,
+        response_line=sections.response_line,
+        lines=tuple(sorted(fm.key_lines.items())),
+        lint_ignore=lint_ignore,
         **terms,
     )
     return case, check.diagnostics
@@ -315,6 +325,7 @@ def validate_page(fm: FrontMatter, slug: str) -> tuple[Page | None, list[Diagnos
         check.fail("menu", f"'menu' must be a whole number (menu order), got {menu!r}")
         menu = None
     draft = check.boolean("draft")
+    lint_ignore = _lint_ignore(check)
     if any(d.is_error for d in check.diagnostics) or not title or draft:
         return None, check.diagnostics
-    return Page(slug, title, fm.body, fm.path, menu), check.diagnostics
+    return Page(slug, title, fm.body, fm.path, menu, fm.body_line, lint_ignore), check.diagnostics

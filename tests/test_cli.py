@@ -15,7 +15,7 @@ REPO = Path(__file__).parent.parent
     ("command", "options"),
     [
         ("build", ["--root", "--output", "--drafts", "--strict", "--quiet"]),
-        ("check", ["--root", "--strict"]),
+        ("check", ["--root", "--strict", "--format", "--today", "human", "json", "github"]),
         ("new", ["--root", "--tag", "--topic", "title"]),
     ],
 )
@@ -62,8 +62,13 @@ def test_unknown_key_warns_and_strict_fails(run_cli, fixture_site, tmp_path):
 def test_check_writes_nothing(run_cli, fixture_site):
     root = fixture_site("full")
     result = run_cli("check", "--root", root)
-    assert result.code == 0 and "ok: 5 cases" in result.out
+    # The full fixture spells Krakow three ways on purpose: warnings, but exit 0.
+    assert result.code == 0 and "0 errors, 3 warnings in 2 files" in result.err
     assert not (root / "output").exists()
+    minimal = fixture_site("minimal")
+    result = run_cli("check", "--root", minimal)
+    assert result.code == 0 and result.out == "ok: 1 cases, 0 pages, no problems\n"
+    assert result.err == "" and not (minimal / "output").exists()
 
 
 def test_default_output_is_root_output(run_cli, fixture_site):

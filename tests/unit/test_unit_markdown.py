@@ -2,7 +2,7 @@
 
 import pytest
 
-from site_builder.markdown import render, split_sections
+from site_builder.markdown import link_lines, render, split_sections
 
 
 def test_raw_html_escaped_by_default():
@@ -105,3 +105,19 @@ def test_h3_summary_does_not_count():
 
 def test_text_keeps_words_apart_across_line_breaks():
     assert render("first line\nsecond line").text == "first line second line"
+
+
+def test_link_lines_finds_targets_with_their_lines_like_render():
+    text = (
+        "Hello [a](/cases/x/) and\nmore [b](../y/)\n\n```\n[c](/no/)\n```\n\n"
+        "Ref [d][r] and ![img](/static/i.png)\n\n[r]: /tags/foo/\n\nNote[^1].\n\n"
+        "[^1]: See [e](/cases/z/).\n"
+    )
+    assert link_lines(text) == (
+        ("/cases/x/", 0),
+        ("../y/", 1),
+        ("/tags/foo/", 9),
+        ("/static/i.png", 7),
+        ("/cases/z/", 13),
+    )
+    assert [target for target, _ in link_lines(text)] == list(render(text).links)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from site_builder.config import SiteConfig
+from site_builder.content import render_case
 from site_builder.model import FrontMatter, Outlet
 from site_builder.validate import validate_case, validate_page
 
@@ -86,7 +87,7 @@ def test_single_string_tag_is_one_item_list():
         (base(date="last Tuesday"), 3, "'date' must be YYYY-MM-DD"),
         (base(date=20240301), 3, "'date' must be YYYY-MM-DD"),
         (base(updated="2024-02-01"), 4, "'updated' (2024-02-01) is before 'date' (2024-03-01)"),
-        (base(claim="x" * 141), 4, "'claim' is 141 characters"),
+        (base(lint_ignore=["orphan-cse"]), 5, "'lint_ignore' names unknown rule 'orphan-cse'"),
         (base(outlets="BBC"), 4, "'outlets' must be a list of mappings"),
         (base(outlets=["BBC"]), 5, "outlet 1 must be a mapping"),
         (base(outlets=[{"name": "A", "url": "ftp://x"}]), 5, "'url' must be an http(s) URL"),
@@ -108,9 +109,25 @@ def test_errors_with_lines(data, line, needle):
     assert diag.path == PATH
 
 
-def test_claim_of_exactly_140_is_fine():
-    case, diags = check(base(claim="x" * 140))
-    assert case is not None and diags == []
+def test_long_claim_is_left_to_the_linter():
+    """Claim length is the `claim-too-long` check rule (configurable), not the contract."""
+    case, diags = check(base(claim="x" * 300))
+    assert case is not None and diags == [] and case.claim == "x" * 300
+
+
+def test_lint_ignore_and_lines_are_kept_for_later_stages():
+    data = base(lint_ignore=["outlet-no-archive", "broken-link"], tags=["a"])
+    body = "[before](/x/)\n## Summary\n\n\nThe [claim](/cases/a/).\n\n## Response\n![i](i.png)\n"
+    fm = make(data, body=body)
+    case, diags = validate_case(fm, "c", SiteConfig())
+    assert diags == []
+    assert case.lint_ignore == ("outlet-no-archive", "broken-link")
+    assert case.line("title") == 2 and case.line("tags") == 7 and case.line("tags[0]") == 8
+    assert case.line("nothing") is None
+    # Links are found when the sections are rendered (content.render_case), with file lines;
+    # links before '## Summary' are not rendered, so they are not kept.
+    rendered = render_case(case, False, "\n" * (fm.body_line - 1) + body)
+    assert rendered.links == (("/cases/a/", fm.body_line + 4), ("i.png", fm.body_line + 7))
 
 
 def test_empty_optional_string_means_unset_but_empty_title_is_an_error():
@@ -136,7 +153,7 @@ def test_unknown_key_is_a_warning_naming_the_key():
 
 
 def test_all_problems_of_a_file_reported_together():
-    data = base(title={"x": 1}, date="2024-13-01", claim="y" * 200, colour="red")
+    data = base(title={"x": 1}, date="2024-13-01", draft="yes", colour="red")
     case, diags = check(data)
     assert case is None
     assert sorted(d.line for d in diags if d.is_error) == [2, 3, 4]
@@ -165,6 +182,14 @@ def test_page_ok_and_menu_must_be_int():
         assert page is None
         (diag,) = diags
         assert diag.line == 3 and "'menu' must be a whole number" in diag.message
+
+
+def test_page_keeps_lint_ignore_and_body_line():
+    fm = make({"title": "About", "lint_ignore": "broken-link"}, body="Hi")
+    page, diags = validate_page(fm, "about")
+    assert diags == [] and page.lint_ignore == ("broken-link",) and page.body_line == fm.body_line
+    page, diags = validate_page(make({"title": "About", "lint_ignore": ["nope"]}), "about")
+    assert page is None and "unknown rule 'nope'" in diags[0].message
 
 
 def test_draft_page_is_skipped_without_error():
