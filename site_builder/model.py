@@ -125,6 +125,19 @@ class SiteModel:
 
 
 @dataclass(frozen=True, slots=True)
+class DataFile:
+    """An output whose bytes are computed directly (JSON, CSV, SVG...), not from a template.
+
+    It lives here rather than in `plan` so the modules that compute such files (feeds, open
+    data...) can build them without importing the plan that imports them.
+    """
+
+    output: str
+    data: bytes
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class BuildResult:
     written: int
     unchanged: int

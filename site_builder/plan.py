@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import search_index
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
-from .model import TAXONOMIES, SiteModel
+from .model import TAXONOMIES, DataFile, SiteModel
 from .views import (
     TAXONOMY_SINGULAR,
     TAXONOMY_TITLES,
@@ -52,15 +53,6 @@ class PlannedPage:
     output: str
     template: str
     context: dict[str, Any]
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class DataFile:
-    """An output whose bytes are computed directly (JSON, CSV, SVG...), not from a template."""
-
-    output: str
-    data: bytes
     source: str
 
 
@@ -161,6 +153,8 @@ def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
     for page in model.pages:
         yield _page(f"{page.slug}/", "page.html", page.source_path, page=page_view(page, config))
     yield _page("404.html", "404.html", "templates/404.html")
+    yield _page("search/", "search.html", "templates/search.html", total=len(model.cases))
+    yield from search_index.plan_search(model)
 
 
 def collisions(model: SiteModel) -> list[Diagnostic]:
@@ -172,7 +166,8 @@ def collisions(model: SiteModel) -> list[Diagnostic]:
             claims[output_path(alias.lstrip("/"))].append(case.source_path)
     for page in model.pages:
         claims[output_path(f"{page.slug}/")].append(page.source_path)
-    for reserved in ("index.html", "404.html", *(f"{t}/index.html" for t in TAXONOMIES)):
+    taxonomy_indexes = (f"{t}/index.html" for t in TAXONOMIES)
+    for reserved in ("index.html", "404.html", "search/index.html", *taxonomy_indexes):
         claims[reserved].append("(generated)")
     problems = []
     for path, sources in sorted(claims.items()):
