@@ -11,8 +11,9 @@ always gives the same bytes):
   tokeniser's parameters and stop words (so the browser tokenises queries exactly like this
   module), and a digest of every other file for cache busting.
 - `facets.json`: per taxonomy, [facet value id, label, slug, number of cases].
-- `meta/<k>.json`: per case [id, yyyymmdd, facet ids...]; what filtering, counting and ranking
-  need for every hit.
+- `meta/<k>.json`: per case [id, yyyymmdd, rank, facet ids...]; what filtering, counting and
+  ranking need for every hit. `rank` orders cases of the same day by slug, as list pages do,
+  without shipping the slug of every hit.
 - `docs/<k>.json`: per case [id, slug, title, snippet]; fetched only for the hits shown.
 - `terms/<k>.json`: token -> postings [body ids, claim ids, title ids] (delta-encoded; trailing
   empty lists dropped). A token lives in the shard of its first `PREFIX` characters, so a
@@ -26,6 +27,7 @@ shape (and with it every file) change.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -83,6 +85,7 @@ class IndexedCase:
     slug: str
     title: str
     date: int
+    rank: int
     snippet: str
     facets: tuple[int, ...]
     texts: tuple[str, str, str]  # in FIELDS order
@@ -235,12 +238,17 @@ def index_cases(
 ) -> tuple[IndexedCase, ...]:
     """Every published case with its id and facet ids, in id order."""
     ids = stable_ids((c.slug for c in model.cases), shape.doc_space)
+    same_day: dict[dt.date, list[str]] = defaultdict(list)
+    for case in model.cases:
+        same_day[case.date].append(case.slug)
+    rank = {slug: n for slugs in same_day.values() for n, slug in enumerate(sorted(slugs))}
     indexed = (
         IndexedCase(
             ids[case.slug],
             case.slug,
             case.title,
             int(case.date.strftime("%Y%m%d")),
+            rank[case.slug],
             _snippet(case),
             facets.get(case.slug, ()),
             (
@@ -345,7 +353,7 @@ def _tables(cases: tuple[IndexedCase, ...], shape: IndexShape) -> dict[str, obje
     meta: list[list[list[object]]] = [[] for _ in range(shape.doc_space // shape.meta_width)]
     docs: list[list[list[object]]] = [[] for _ in range(shape.doc_space // shape.docs_width)]
     for case in cases:
-        meta[case.id // shape.meta_width].append([case.id, case.date, *case.facets])
+        meta[case.id // shape.meta_width].append([case.id, case.date, case.rank, *case.facets])
         docs[case.id // shape.docs_width].append([case.id, case.slug, case.title, case.snippet])
     tables: dict[str, object] = {f"meta/{k}.json": rows for k, rows in enumerate(meta)}
     tables.update({f"docs/{k}.json": rows for k, rows in enumerate(docs)})

@@ -101,8 +101,8 @@
     const chunks = new Set();
     for (const id of ids) if (!meta.has(id)) chunks.add(Math.floor(id / manifest.meta_width));
     await Promise.all([...chunks].map(async (chunk) => {
-      for (const [id, date, ...facetIds] of await load(`meta/${chunk}.json`)) {
-        meta.set(id, { date, facets: facetIds });
+      for (const [id, date, rank, ...facetIds] of await load(`meta/${chunk}.json`)) {
+        meta.set(id, { date, rank, facets: facetIds });
       }
     }));
   }
@@ -446,7 +446,9 @@
       const hits = [...scores.keys()];
       const counts = count(hits, state);
       const results = hits.filter((id) => passes(meta.get(id), state, false));
-      results.sort((a, b) => scores.get(b) - scores.get(a) || meta.get(b).date - meta.get(a).date || a - b);
+      // Best score first, then newest, then by slug (`rank`), the order of the list pages.
+      results.sort((a, b) => scores.get(b) - scores.get(a) || meta.get(b).date - meta.get(a).date
+        || meta.get(a).rank - meta.get(b).rank);
       const lastPage = Math.max(1, Math.ceil(results.length / PAGE_SIZE));
       const page = Math.min(state.page, lastPage);
       const shown = results.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);

@@ -218,7 +218,7 @@ def test_tables_hold_every_published_case_once() -> None:
     countries = {slug: (fid, n) for fid, _label, slug, n in facets["countries"]}  # type: ignore[index]
     fid, n = countries["poland"]
     in_model = sum("Poland" in c.countries for c in model.cases)
-    assert n == sum(fid in row[2:] for row in meta) == in_model == 2
+    assert n == sum(fid in row[3:] for row in meta) == in_model == 2
 
 
 # ---------------------------------------------------------------------- stability
