@@ -153,10 +153,11 @@ def stable_ids(keys: Iterable[str], space: int) -> dict[str, int]:
     return ids
 
 
-# Bytes that end an ASCII word; bytes >= 0x80 (non-ASCII letters, and punctuation such as
-# curly quotes) stay, and words holding them are split properly once per distinct word.
+# Bytes that end an ASCII word become spaces and A-Z become a-z (so ASCII text needs no
+# `str.lower` pass); bytes >= 0x80 (non-ASCII letters, and punctuation such as curly quotes)
+# stay, and words holding them are split properly once per distinct word.
 _SEPARATORS = bytes(
-    b if b >= 0x80 or chr(b).isdigit() or "a" <= chr(b) <= "z" else 0x20 for b in range(256)
+    b + 32 if 65 <= b <= 90 else b if b >= 0x80 or chr(b).isalnum() else 0x20 for b in range(256)
 )
 # Each pattern starts with a literal, which `re` finds fast; one alternation of them all was
 # ten times slower. Link texts stay, their targets go.
@@ -205,7 +206,8 @@ def raw_words(text: str) -> set[bytes]:
     Much cheaper than a Unicode regex over every word; `clean_word` finishes the job once per
     distinct word of the corpus. Together they give exactly the tokens of `tokenise`.
     """
-    return set(normalise(text).encode("utf-8").translate(_SEPARATORS).split())
+    data = text.encode("ascii") if text.isascii() else normalise(text).encode("utf-8")
+    return set(data.translate(_SEPARATORS).split())
 
 
 def _valid(token: str) -> bool:
