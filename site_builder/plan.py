@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import feeds, opendata, redirects, seo, timeline
+from . import feeds, opendata, redirects, search_index, seo, timeline
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .model import TAXONOMIES, Case, DataFile, Page, SiteModel, Term
@@ -177,6 +177,10 @@ def _timeline(model: SiteModel) -> Iterator[Output]:
     )
 
 
+def _search_page(model: SiteModel) -> Iterator[Output]:
+    yield _page("search/", "search.html", "templates/search.html", total=len(model.cases))
+
+
 def _not_found() -> Iterator[Output]:
     yield _page("404.html", "404.html", "templates/404.html")
 
@@ -207,6 +211,8 @@ def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
     units.append(partial(opendata.plan_opendata, model, config))
     units.append(partial(redirects.plan_redirects, model, config))
     units.append(lambda: seo.plan_seo(config, listed_pages(model, config)))
+    units.append(partial(_search_page, model))
+    units.append(partial(search_index.plan_search, model))
     return units
 
 
@@ -260,6 +266,8 @@ def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
     """
     yield from (output_path(url) for url in _list_urls(model, config))
     yield "404.html"
+    yield "search/index.html"
+    yield from search_index.search_outputs(len(model.cases))
     yield from feeds.feed_outputs(model)
     yield from opendata.OUTPUTS
     yield redirects.OUTPUT

@@ -127,7 +127,11 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path):
     changed = sorted(k for k in after if after[k] != before.get(k))
     assert written == len(changed) >= 1
     assert removed == 0
-    assert all(path.startswith(f"cases/{target.stem}/") for path in changed), changed
+    # The page itself, and the search index's manifest plus the word shard(s) of the new words.
+    assert f"cases/{target.stem}/index.html" in changed
+    others = [p for p in changed if not p.startswith(f"cases/{target.stem}/")]
+    assert "search/manifest.json" in others
+    assert all(p.startswith("search/") for p in others) and len(others) <= 3, changed
 
 
 def test_noop_build_writes_nothing(fixture_site, tmp_path):

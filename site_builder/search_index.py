@@ -1,0 +1,428 @@
+"""The static search index: sharded JSON files that `static/search.js` queries in the browser.
+
+There is no server, so the index must be split into files a browser fetches on demand, and it
+must stay cheap at 100k cases, where one monolithic index (or Pagefind's whole-site indexing
+pass) no longer fits the build budget. Why this format over Pagefind: README, "Search".
+
+Files, all under `search/` (JSON with sorted keys and compact separators, so the same input
+always gives the same bytes):
+
+- `manifest.json`: format version, cases per year, the index shape (id space, shard and chunk widths), the
+  tokeniser's parameters and stop words (so the browser tokenises queries exactly like this
+  module), and a digest of every other file for cache busting.
+- `facets.json`: per taxonomy, [facet value id, label, slug, number of cases].
+- `meta/<k>.json`: per case [id, yyyymmdd, rank, facet ids...]; what filtering, counting and
+  ranking need for every hit. `rank` orders cases of the same day by slug, as list pages do,
+  without shipping the slug of every hit.
+- `docs/<k>.json`: per case [id, slug, title, snippet]; fetched only for the hits shown.
+- `terms/<k>.json`: token -> postings [body ids, claim ids, title ids] (delta-encoded; trailing
+  empty lists dropped). A token lives in the shard of its first `PREFIX` characters, so a
+  prefix query for the last word the reader typed reads one shard.
+
+Edits stay local: a case's id comes from a hash of its slug (`stable_ids`), not from its rank,
+so adding or editing a case leaves every other case's id alone, and only the chunks holding it
+and the shards holding its tokens change. Only when the corpus crosses a power of two does the
+shape (and with it every file) change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import operator
+import re
+import unicodedata
+import zlib
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain, filterfalse, repeat
+
+from .model import TAXONOMIES, Case, DataFile, SiteModel
+
+INDEX_VERSION = 1
+MIN_TOKEN = 2
+MAX_TOKEN = 40
+PREFIX = 3
+# Field order inside a posting triple; a case is listed under the best field it has the token in.
+FIELDS = ("body", "claim", "title")
+WEIGHTS = (1, 3, 6)
+DOCS_PER_SHARD = 512
+DOC_SLOTS_PER_CHUNK = 128
+MAX_META_CHUNKS = 64
+SNIPPET_CHARS = 180
+# English function words; "who" stays searchable (the WHO), and so do "us" and "eu".
+_STOP_WORDS_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while whom why will with would you your yours yourself yourselves
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexShape:
+    """Sizes derived from the number of cases only, so they change only at powers of two."""
+
+    doc_space: int
+    shards: int
+    meta_width: int
+    docs_width: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedCase:
+    """One case as the index sees it: its id, what results show, and the text of each field."""
+
+    id: int
+    slug: str
+    title: str
+    date: int
+    rank: int
+    snippet: str
+    facets: tuple[int, ...]
+    texts: tuple[str, str, str]  # in FIELDS order
+
+
+def _next_power_of_two(n: int) -> int:
+    return 1 << max(0, n - 1).bit_length()
+
+
+def index_shape(cases: int) -> IndexShape:
+    """Ids live in a space at least twice the corpus (few hash collisions, so ids rarely move)."""
+    doc_space = max(256, _next_power_of_two(2 * cases))
+    shards = max(1, _next_power_of_two(-(-cases // DOCS_PER_SHARD)))
+    meta_width = min(doc_space, max(1024, doc_space // MAX_META_CHUNKS))
+    return IndexShape(doc_space, shards, meta_width, DOC_SLOTS_PER_CHUNK)
+
+
+def normalise(text: str) -> str:
+    """Lowercase and fold accents ("Kraków" -> "krakow"); `search.js` does the same in JS."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    # Only the few distinct characters of this text are checked, not the whole of Unicode.
+    marks = {ord(c): None for c in set(decomposed) if unicodedata.category(c)[0] == "M"}
+    return decomposed.translate(marks).lower()
+
+
+def tokenise(text: str) -> list[str]:
+    """Words of letters and digits, normalised, without stop words or 1-letter fragments."""
+    return [
+        token
+        for token in TOKEN_RE.findall(normalise(text))
+        if MIN_TOKEN <= len(token) <= MAX_TOKEN and token not in STOP_WORDS
+    ]
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a over UTF-8: trivial to reproduce in JavaScript, unlike Python's hash()."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def shard_of(token: str, shards: int) -> int:
+    """Tokens sharing their first PREFIX characters share a shard, so prefix search reads one."""
+    return fnv1a(token[:PREFIX]) & (shards - 1)
+
+
+def stable_ids(keys: Iterable[str], space: int) -> dict[str, int]:
+    """Map each key to a slot in [0, space) that depends on the key, not on its neighbours.
+
+    Slot = crc32(key) mod space, probing linearly on collision; keys are placed in sorted order
+    so the result is a pure function of the key set. With `space` at least twice the number of
+    keys, adding or removing one key moves no other key unless they collide (rare).
+    """
+    taken: dict[int, str] = {}
+    ids: dict[str, int] = {}
+    for key in sorted(set(keys)):
+        slot = zlib.crc32(key.encode("utf-8")) % space
+        while slot in taken:
+            slot = (slot + 1) % space
+        taken[slot] = key
+        ids[key] = slot
+    return ids
+
+
+# Bytes that end an ASCII word become spaces and A-Z become a-z (so ASCII text needs no
+# `str.lower` pass); bytes >= 0x80 (non-ASCII letters, and punctuation such as curly quotes)
+# stay, and words holding them are split properly once per distinct word.
+_SEPARATORS = bytes(
+    b + 32 if 65 <= b <= 90 else b if b >= 0x80 or chr(b).isalnum() else 0x20 for b in range(256)
+)
+# Each pattern starts with a literal, which `re` finds fast; one alternation of them all was
+# ten times slower. Link texts stay, their targets go.
+_NOT_PROSE = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\]\([^)\n]*\)",  # link and image targets
+        r"\n {0,3}\[[^\]\n]+\]:[^\n]*",  # reference definitions
+        r"<[^>\n]*>",  # HTML tags and autolinks
+        r"https?://\S+",  # bare URLs
+        r"\[\^[^\]\n]*\]",  # footnote marks
+    )
+)
+_MARKUP = re.compile(r"[#*_`>|~\[\]]+")
+
+
+def searchable_text(markdown: str) -> str:
+    """Markdown without what is not prose (link targets, URLs, HTML tags, footnote marks).
+
+    Cheaper than parsing the Markdown again; markup characters are left for the tokeniser,
+    which ignores punctuation anyway.
+    """
+    text = f"\n{markdown}"
+    for pattern in _NOT_PROSE:
+        text = pattern.sub(" ", text)
+    return text
+
+
+def plain_text(markdown: str) -> str:
+    """Readable one-line text of a Markdown section, for result snippets."""
+    return " ".join(html.unescape(_MARKUP.sub(" ", searchable_text(markdown))).split())
+
+
+def _snippet(case: Case) -> str:
+    if case.claim:
+        return case.claim
+    body = plain_text(case.summary)
+    if len(body) <= SNIPPET_CHARS:
+        return body
+    return body[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def raw_words(text: str) -> set[bytes]:
+    """Distinct words split at ASCII separators only: the fast path for whole documents.
+
+    Much cheaper than a Unicode regex over every word; `clean_word` finishes the job once per
+    distinct word of the corpus. Together they give exactly the tokens of `tokenise`.
+    """
+    data = text.encode("ascii") if text.isascii() else normalise(text).encode("utf-8")
+    return set(data.translate(_SEPARATORS).split())
+
+
+def _valid(token: str) -> bool:
+    return MIN_TOKEN <= len(token) <= MAX_TOKEN and token not in STOP_WORDS
+
+
+def clean_word(raw: bytes) -> tuple[str, ...]:
+    """The tokens inside one `raw_words` word: itself, none (stop word...), or several when
+    non-ASCII punctuation (a curly apostrophe, a dash) joined them."""
+    if raw.isascii():
+        word = raw.decode("ascii")
+        return (word,) if _valid(word) else ()
+    return tuple(t for t in TOKEN_RE.findall(raw.decode("utf-8")) if _valid(t))
+
+
+def _facet_ids(model: SiteModel) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+    """Stable ids for every term ("tags/vaccines") and each case's term ids."""
+    keys = [f"{tax}/{term.slug}" for tax in TAXONOMIES for term in model.terms.get(tax, ())]
+    ids = stable_ids(keys, max(256, _next_power_of_two(2 * len(keys))))
+    per_case: dict[str, list[int]] = defaultdict(list)
+    for taxonomy in TAXONOMIES:
+        for term in model.terms.get(taxonomy, ()):
+            for slug in term.case_slugs:
+                per_case[slug].append(ids[f"{taxonomy}/{term.slug}"])
+    return ids, {slug: tuple(sorted(f)) for slug, f in per_case.items()}
+
+
+def index_cases(
+    model: SiteModel, shape: IndexShape, facets: dict[str, tuple[int, ...]]
+) -> tuple[IndexedCase, ...]:
+    """Every published case with its id and facet ids, in id order."""
+    ids = stable_ids((c.slug for c in model.cases), shape.doc_space)
+    same_day: dict[dt.date, list[str]] = defaultdict(list)
+    for case in model.cases:
+        same_day[case.date].append(case.slug)
+    rank = {slug: n for slugs in same_day.values() for n, slug in enumerate(sorted(slugs))}
+    indexed = (
+        IndexedCase(
+            ids[case.slug],
+            case.slug,
+            case.title,
+            int(case.date.strftime("%Y%m%d")),
+            rank[case.slug],
+            _snippet(case),
+            facets.get(case.slug, ()),
+            (
+                searchable_text(f"{case.summary}\n\n{case.response}"),
+                case.claim or "",
+                case.title,
+            ),
+        )
+        for case in model.cases
+    )
+    return tuple(sorted(indexed, key=lambda c: c.id))
+
+
+def encode(value: object) -> bytes:
+    """Deterministic, compact JSON: identical input gives identical bytes."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+Postings = tuple[list[int], list[int], list[int]]
+
+
+def _invert(cases: tuple[IndexedCase, ...]) -> tuple[dict[bytes, list[int]], ...]:
+    """Raw word -> sorted case ids, per field: the hot loop of the build, kept in C.
+
+    `map(list.append, ...)` drained by a zero-length deque appends every id without a Python
+    statement per posting (the itertools "consume" recipe).
+    """
+    fields: tuple[defaultdict[bytes, list[int]], ...] = tuple(defaultdict(list) for _ in FIELDS)
+    for case in cases:  # id order, so every list comes out sorted
+        for postings, text in zip(fields, case.texts, strict=True):
+            words = raw_words(text)
+            deque(map(list.append, map(postings.__getitem__, words), repeat(case.id)), maxlen=0)
+    return fields
+
+
+def _best_field_only(lists: Postings) -> Postings:
+    """A case is listed once per token, under its best field (title, then claim, then body)."""
+    body, claim, title = lists
+    if not claim and not title:
+        return lists
+    strong = set(title)
+    claim = list(filterfalse(strong.__contains__, claim))
+    strong.update(claim)
+    return list(filterfalse(strong.__contains__, body)), claim, title
+
+
+def postings(cases: tuple[IndexedCase, ...]) -> dict[str, Postings]:
+    """Token -> sorted case ids per field (body, claim, title), each case under one field."""
+    merged: dict[str, Postings] = {}
+    unsorted: set[tuple[str, int]] = set()
+    for field, raw_postings in enumerate(_invert(cases)):
+        for raw, ids in raw_postings.items():
+            for token in clean_word(raw):
+                lists = merged.setdefault(token, ([], [], []))
+                if lists[field]:  # several raw words gave this token: merge, sort later
+                    unsorted.add((token, field))
+                lists[field].extend(ids)
+    for token, field in unsorted:
+        merged[token][field][:] = sorted(set(merged[token][field]))
+    return {token: _best_field_only(lists) for token, lists in merged.items()}
+
+
+def _delta_text(ids: list[int]) -> str:
+    return ",".join(map(str, map(operator.sub, ids, chain((0,), ids))))
+
+
+def encode_shard(shard: dict[str, Postings]) -> bytes:
+    """A term shard as JSON: token -> [body, claim, title] delta lists, trailing empties cut.
+
+    Assembled by hand, byte-identical to `encode` of the same lists (tested): tokens are
+    letters and digits only, so they never need escaping, and joining the numbers directly is
+    faster than `json` walking millions of them.
+    """
+    entries = []
+    for token in sorted(shard):
+        lists = list(shard[token])
+        while not lists[-1]:
+            lists.pop()
+        body = "],[".join(map(_delta_text, lists))
+        entries.append(f'"{token}":[[{body}]]')
+    return ("{" + ",".join(entries) + "}").encode("utf-8")
+
+
+def _term_shards(cases: tuple[IndexedCase, ...], shape: IndexShape) -> dict[str, bytes]:
+    shard_cache: dict[str, int] = {}
+    shards: list[dict[str, Postings]] = [{} for _ in range(shape.shards)]
+    for token, lists in postings(cases).items():
+        key = token[:PREFIX]
+        shard = shard_cache.get(key)
+        if shard is None:
+            shard = shard_cache[key] = shard_of(key, shape.shards)
+        shards[shard][token] = lists
+    return {f"terms/{k}.json": encode_shard(shard) for k, shard in enumerate(shards)}
+
+
+def _tables(cases: tuple[IndexedCase, ...], shape: IndexShape) -> dict[str, object]:
+    """Meta and display chunks by id range: an edit rewrites one of each, not the table.
+
+    Every chunk of the id space is written, even an empty one, so the set of files depends on
+    the number of cases alone (see `search_outputs`) and the browser never meets a 404.
+    """
+    meta: list[list[list[object]]] = [[] for _ in range(shape.doc_space // shape.meta_width)]
+    docs: list[list[list[object]]] = [[] for _ in range(shape.doc_space // shape.docs_width)]
+    for case in cases:
+        meta[case.id // shape.meta_width].append([case.id, case.date, case.rank, *case.facets])
+        docs[case.id // shape.docs_width].append([case.id, case.slug, case.title, case.snippet])
+    tables: dict[str, object] = {f"meta/{k}.json": rows for k, rows in enumerate(meta)}
+    tables.update({f"docs/{k}.json": rows for k, rows in enumerate(docs)})
+    return tables
+
+
+def search_outputs(cases: int) -> Iterator[str]:
+    """Every output path of the index for a site of `cases` cases (for collision checks)."""
+    shape = index_shape(cases)
+    yield "search/manifest.json"
+    yield "search/facets.json"
+    yield from (f"search/meta/{k}.json" for k in range(shape.doc_space // shape.meta_width))
+    yield from (f"search/docs/{k}.json" for k in range(shape.doc_space // shape.docs_width))
+    yield from (f"search/terms/{k}.json" for k in range(shape.shards))
+
+
+def _facet_table(model: SiteModel, ids: dict[str, int]) -> dict[str, list[list[object]]]:
+    return {
+        taxonomy: sorted(
+            [ids[f"{taxonomy}/{term.slug}"], term.label, term.slug, len(term.case_slugs)]
+            for term in model.terms.get(taxonomy, ())
+        )
+        for taxonomy in TAXONOMIES
+    }
+
+
+def _manifest(shape: IndexShape, cases: tuple[IndexedCase, ...], digest: str) -> dict[str, object]:
+    years = Counter(str(case.date // 10000) for case in cases)
+    return {
+        "version": INDEX_VERSION,
+        "cases": len(cases),
+        "years": dict(years),
+        "digest": digest,
+        "doc_space": shape.doc_space,
+        "shards": shape.shards,
+        "meta_width": shape.meta_width,
+        "docs_width": shape.docs_width,
+        "tokens": {
+            "min": MIN_TOKEN,
+            "max": MAX_TOKEN,
+            "prefix": PREFIX,
+            "stop_words": sorted(STOP_WORDS),
+        },
+        "fields": list(FIELDS),
+        "weights": list(WEIGHTS),
+        "taxonomies": list(TAXONOMIES),
+    }
+
+
+def build_index(model: SiteModel) -> dict[str, bytes]:
+    """Path under `search/` -> bytes of every index file."""
+    shape = index_shape(len(model.cases))
+    facet_ids, case_facets = _facet_ids(model)
+    cases = index_cases(model, shape, case_facets)
+    values: dict[str, object] = {"facets.json": _facet_table(model, facet_ids)}
+    values.update(_tables(cases, shape))
+    files = {path: encode(value) for path, value in values.items()}
+    files.update(_term_shards(cases, shape))
+    files = dict(sorted(files.items()))
+    digest = hashlib.blake2b(digest_size=8)
+    for path, data in files.items():
+        digest.update(path.encode() + b"\0" + hashlib.blake2b(data).digest())
+    files["manifest.json"] = encode(_manifest(shape, cases, digest.hexdigest()))
+    return files
+
+
+def plan_search(model: SiteModel) -> Iterator[DataFile]:
+    """The index files as outputs of the plan (the search page itself is a template page)."""
+    for path, data in sorted(build_index(model).items()):
+        yield DataFile(f"search/{path}", data, "content/cases")
