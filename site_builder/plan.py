@@ -256,6 +256,7 @@ def _list_urls(model: SiteModel, config: SiteConfig) -> Iterator[str]:
                 term_url(taxonomy, term.slug), len(term.case_slugs), config.per_page
             )
     yield timeline.URL
+    yield "search/"
 
 
 def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
@@ -266,7 +267,6 @@ def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
     """
     yield from (output_path(url) for url in _list_urls(model, config))
     yield "404.html"
-    yield "search/index.html"
     yield from search_index.search_outputs(len(model.cases))
     yield from feeds.feed_outputs(model)
     yield from opendata.OUTPUTS
