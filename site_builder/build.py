@@ -33,7 +33,7 @@ from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .graph import build_graph, check_links
 from .lint import apply_settings, file_ignores, lint_site
 from .model import BuildResult, SiteModel
-from .parallel import Tick, default_jobs, run_sharded
+from .parallel import Tick, WorkQueue, default_jobs, run_sharded
 from .plan import DataFile, Output, SiteView, Unit, collisions, plan_units, site_view, static_files
 from .render import make_environment, render_page, template_dirs
 from .taxonomy import build_terms
@@ -44,6 +44,7 @@ from .writer import MARKER, Staging, check_output_dir
 ProgressFactory = Callable[[str, int], AbstractContextManager[Tick]]
 # Fewer outputs than this render in-process: forking would cost more than it saves.
 PARALLEL_MIN = 200
+UNITS_PER_CHUNK = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,15 +223,17 @@ def _render_units(
 ) -> list[tuple[str, str, bool]]:
     """Plan, fingerprint and (if changed) render every unit: (output, fingerprint, rendered).
 
-    Units are dealt out round-robin to `jobs` forked processes, so planning (building the
+    Units are handed out in chunks to `jobs` forked processes, so planning (building the
     views) is shared across cores as well as rendering.
     """
     env = make_environment(job.root)
+    queue = WorkQueue(len(units), UNITS_PER_CHUNK)
 
     def shard(k: int, n: int, tick: Tick) -> list[tuple[str, str, bool]]:
         done: list[tuple[str, str, bool]] = []
-        for count, unit in enumerate(units[k::n], start=1):
-            for item in unit():
+        for chunk in queue:
+            tick(len(chunk))
+            for item in (item for i in chunk for item in units[i]()):
                 fp = _fingerprint(item, job.env_key)
                 if _unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
                     done.append((item.output, fp, False))
@@ -240,9 +243,6 @@ def _render_units(
                 else:
                     job.staging.write(item.output, render_page(env, item, job.site, job.root))
                 done.append((item.output, fp, True))
-            if count % 50 == 0:
-                tick(50)
-        tick(len(units[k::n]) % 50)
         return done
 
     jobs = options.jobs if len(units) >= PARALLEL_MIN else 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
@@ -28,6 +28,27 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+class WorkQueue:
+    """Chunks of `range(total)` handed out on demand to forked workers via a shared counter.
+
+    Create it before forking. Workers that draw small units come back for more while one
+    chews on a big unit (the search index), so the cores finish together.
+    """
+
+    def __init__(self, total: int, chunk: int) -> None:
+        self.total, self.chunk = total, chunk
+        self._next = multiprocessing.get_context("fork").Value("q", 0)
+
+    def __iter__(self) -> Iterator[range]:
+        while True:
+            with self._next.get_lock():
+                start = self._next.value
+                self._next.value = start + self.chunk
+            if start >= self.total:
+                return
+            yield range(start, min(start + self.chunk, self.total))
 
 
 def _child(fn: ShardFn[Any], shard: int, jobs: int, conn: Connection) -> None:

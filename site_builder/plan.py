@@ -207,13 +207,17 @@ def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
     units += [partial(_plain_page, config, page) for page in model.pages]
     units.append(_not_found)
     units.append(partial(_timeline, model))
-    units.append(partial(feeds.plan_feeds, model, config))
-    units.append(partial(opendata.plan_opendata, model, config))
     units.append(partial(redirects.plan_redirects, model, config))
-    units.append(lambda: seo.plan_seo(config, listed_pages(model, config)))
     units.append(partial(_search_page, model))
-    units.append(partial(search_index.plan_search, model))
-    return units
+    # Whole-site outputs are the biggest units: first, so the other workers' share of small
+    # units balances them instead of one worker finishing alone.
+    return [
+        partial(search_index.plan_search, model),
+        partial(feeds.plan_feeds, model, config),
+        partial(opendata.plan_opendata, model, config),
+        lambda: seo.plan_seo(config, listed_pages(model, config)),
+        *units,
+    ]
 
 
 def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
