@@ -218,10 +218,11 @@ class _Job:
     staging: Staging
 
 
-def _render_units(
-    units: list[Unit], job: _Job, options: BuildOptions
-) -> list[tuple[str, str, bool]]:
-    """Plan, fingerprint and (if changed) render every unit: (output, fingerprint, rendered).
+Done = tuple[str, str, OutputRecord | None]  # output, fingerprint, record if (re)written
+
+
+def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[Done]:
+    """Plan, fingerprint and (if changed) render every unit.
 
     Units are handed out in chunks to `jobs` forked processes, so planning (building the
     views) is shared across cores as well as rendering.
@@ -229,20 +230,21 @@ def _render_units(
     env = make_environment(job.root)
     queue = WorkQueue(len(units), UNITS_PER_CHUNK)
 
-    def shard(k: int, n: int, tick: Tick) -> list[tuple[str, str, bool]]:
-        done: list[tuple[str, str, bool]] = []
+    def shard(k: int, n: int, tick: Tick) -> list[Done]:
+        done: list[Done] = []
         for chunk in queue:
             tick(len(chunk))
             for item in (item for i in chunk for item in units[i]()):
                 fp = _fingerprint(item, job.env_key)
                 if _unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
-                    done.append((item.output, fp, False))
+                    done.append((item.output, fp, None))
                     continue
                 if isinstance(item, DataFile):
-                    job.staging.write(item.output, item.data)
+                    size, mtime = job.staging.write(item.output, item.data)
                 else:
-                    job.staging.write(item.output, render_page(env, item, job.site, job.root))
-                done.append((item.output, fp, True))
+                    page = render_page(env, item, job.site, job.root)
+                    size, mtime = job.staging.write(item.output, page)
+                done.append((item.output, fp, OutputRecord(fp, size, mtime)))
         return done
 
     jobs = options.jobs if len(units) >= PARALLEL_MIN else 1
@@ -323,6 +325,8 @@ def _build(
             job = _Job(root, output, site, _environment_key(root, site), manifest, staging)
             results = _render_units(units, job, options)
             rendered = [path for path, _, fresh in results if fresh]
+            # Incremental: a staged file equal to the live one stays unmoved, so stat anew.
+            stale_stats = set(rendered) if incremental else set()
             if incremental:
                 removed = sorted(set(manifest) - {path for path, _, _ in results})
                 written = staging.apply(rendered, removed)
@@ -337,7 +341,9 @@ def _build(
     if cache is not None:
         with timer.phase("cache"):
             records = {
-                path: _record(output, path, fp) if fresh else manifest[path]
+                path: (
+                    _record(output, path, fp) if path in stale_stats else fresh or manifest[path]
+                )
                 for path, fp, fresh in results
             }
             cache.put_outputs(outdir, records)

@@ -27,6 +27,7 @@ class Staging:
         output.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
         self.count = 0
+        self._dirs: set[Path] = set()
 
     def _target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
@@ -34,11 +35,17 @@ class Staging:
             raise UserError([error(rel, None, "refusing to write outside the output directory")])
         return self.path.joinpath(*pure.parts)
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes) -> tuple[int, int]:
+        """Write one file; returns its (size, mtime_ns), which a rename into place keeps."""
         target = self._target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if target.parent not in self._dirs:  # one mkdir per folder, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+        with open(target, "wb") as handle:
+            handle.write(data)
+            stat = os.fstat(handle.fileno())
         self.count += 1
+        return stat.st_size, stat.st_mtime_ns
 
     def apply(self, changed: list[str], removed: list[str]) -> int:
         """Incremental commit: move changed files into the live output, delete removed ones.
