@@ -16,7 +16,7 @@ from pathlib import Path
 from .config import SiteConfig, load_config
 from .content import load_content
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
-from .graph import build_graph, check_links
+from .graph import check_links, compute_graph, graph_diagnostics
 from .model import BuildResult, SiteModel
 from .plan import DataFile, collisions, plan_site, site_view
 from .render import make_environment, render_page, template_dirs
@@ -62,9 +62,10 @@ def load_site(root: Path, *, drafts: bool = False, timer: _Timer | None = None) 
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
         problems += term_problems
-        graph = build_graph(cases, config.related, term_slugs)
+        related = compute_graph(cases, config.related, term_slugs)
+        problems += graph_diagnostics(related, cases)
         model = SiteModel(
-            cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs
+            cases, {c.slug: c for c in cases}, content.pages, related.graph, terms, term_slugs
         )
         problems += collisions(model)
     diagnostics = tuple(sorted_diagnostics(problems))

@@ -29,7 +29,9 @@ def case(slug: str, related: tuple[str, ...] = (), **kw) -> Case:
 
 
 def graph(cases, **config):
+    """Terms-only scoring unless a test asks for wording or dates."""
     cases = tuple(cases)
+    config = {"weight_text": 0.0, "weight_date": 0.0, **config}
     return build_graph(cases, RelatedConfig(**config), build_terms(cases)[1])
 
 
