@@ -13,6 +13,7 @@ from typing import Any
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
+from .graph_views import clusters, graph_json, graph_overview, neighbourhood_svg
 from .model import TAXONOMIES, SiteModel
 from .views import (
     TAXONOMY_SINGULAR,
@@ -147,7 +148,11 @@ def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
     cards = {c.slug: case_card(model, c) for c in model.cases}
     for case in model.cases:
         yield _page(
-            case_url(case.slug), "case.html", case.source_path, case=case_view(model, case, config)
+            case_url(case.slug),
+            "case.html",
+            case.source_path,
+            case=case_view(model, case, config),
+            neighbourhood=neighbourhood_svg(model, case),
         )
         for alias in case.aliases:
             yield _page(
@@ -161,6 +166,9 @@ def plan_site(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
     for page in model.pages:
         yield _page(f"{page.slug}/", "page.html", page.source_path, page=page_view(page, config))
     yield _page("404.html", "404.html", "templates/404.html")
+    groups = clusters(model.graph, [c.slug for c in model.cases])
+    yield _page("graph/", "graph.html", "content/cases", graph=graph_overview(model, groups))
+    yield DataFile("data/graph.json", graph_json(model, config, groups), "content/cases")
 
 
 def collisions(model: SiteModel) -> list[Diagnostic]:
@@ -172,7 +180,8 @@ def collisions(model: SiteModel) -> list[Diagnostic]:
             claims[output_path(alias.lstrip("/"))].append(case.source_path)
     for page in model.pages:
         claims[output_path(f"{page.slug}/")].append(page.source_path)
-    for reserved in ("index.html", "404.html", *(f"{t}/index.html" for t in TAXONOMIES)):
+    generated = ("index.html", "404.html", "graph/index.html", "data/graph.json")
+    for reserved in (*generated, *(f"{t}/index.html" for t in TAXONOMIES)):
         claims[reserved].append("(generated)")
     problems = []
     for path, sources in sorted(claims.items()):
