@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test check serve clean lint setup node-deps system-deps
+.PHONY: build test check serve clean lint setup node-deps system-deps graph-eval
 
 build: $(STAMP)
 	$(BIN)/site-builder build --root . --output output
@@ -14,6 +14,10 @@ check: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/site-builder serve --root .
+
+# Related-cases quality: leave-one-out on content/ and planted stories, ours vs shared tags.
+graph-eval: $(STAMP)
+	$(BIN)/site-builder graph-eval --root .
 
 test: $(STAMP) node-deps system-deps
 	$(BIN)/ruff check site_builder tests
