@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import string
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -82,16 +82,13 @@ def keyword_matrix(
     no single word links hundreds of cases.
     """
     n = len(bags)
-    vocab = {
-        w: i
-        for i, w in enumerate(dict.fromkeys(itertools.chain.from_iterable(b.words for b in bags)))
-    }
+    # Ids in first-seen order, assigned during the one pass that maps words to ids.
+    vocab: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     lengths = np.fromiter((len(b.words) for b in bags), dtype=np.int64, count=n)
     total = int(lengths.sum())
-    cols = np.fromiter(
-        map(vocab.__getitem__, itertools.chain.from_iterable(b.words for b in bags)),
+    cols = np.array(
+        list(map(vocab.__getitem__, itertools.chain.from_iterable(b.words for b in bags))),
         dtype=np.int64,
-        count=total,
     )
     tf = np.fromiter(
         itertools.chain.from_iterable(b.counts for b in bags), dtype=np.float64, count=total
@@ -111,16 +108,14 @@ def keyword_matrix(
 def _top_per_row(
     rows: np.ndarray, cols: np.ndarray, values: np.ndarray, size: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The `size` largest entries of every row (ties: lower column first), rows ascending.
+    """The `size` largest entries of every row (ties: lower column first), in input order.
 
-    `rows` must be grouped (equal rows adjacent). A linear partition per row discards most
-    entries first, so only about `size` entries per row are ever sorted.
+    `rows` must be grouped (equal rows adjacent). Nothing is sorted: a tiny tie-breaking nudge
+    by column makes values distinct, then a linear partition per row finds each row's cut-off.
     """
-    keep = values >= _row_threshold(rows, values, size)
-    rows, cols, values = rows[keep], cols[keep], values[keep]
-    order = np.lexsort((cols, -values, rows))
-    rows, cols, values = rows[order], cols[order], values[order]
-    keep = _rank_in_row(rows) < size
+    scale = float(np.abs(values).max(initial=1.0))
+    nudged = values - cols * (scale * 1e-12)
+    keep = nudged >= _row_threshold(rows, nudged, size)
     return rows[keep], cols[keep], values[keep]
 
 
@@ -135,23 +130,26 @@ def _rank_in_row(rows: np.ndarray) -> np.ndarray:
 def _row_threshold(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Per entry, the `size`-th largest value of its row (-inf for rows with fewer entries).
 
-    Rows are padded into dense blocks and partitioned: linear time, bounded memory.
+    Rows are padded into dense blocks and partitioned: linear time, bounded memory. Rows are
+    grouped by length (powers of two) so that short rows are not padded to the longest one.
     """
     threshold = np.full(len(values), -np.inf)
     rank = _rank_in_row(rows)
     starts = np.flatnonzero(rank == 0)
     lengths = np.diff(np.r_[starts, len(rows)])
-    for block in range(0, len(starts), _CHUNK_ROWS):
-        firsts, counts = starts[block : block + _CHUNK_ROWS], lengths[block : block + _CHUNK_ROWS]
-        width = int(counts.max(initial=0))
-        if width <= size:
-            continue
-        lo, hi = int(firsts[0]), int(firsts[-1] + counts[-1])
-        local = np.repeat(np.arange(len(firsts)), counts)
-        dense = np.full((len(firsts), width), -np.inf)
-        dense[local, rank[lo:hi]] = values[lo:hi]
-        cut = np.partition(dense, width - size, axis=1)[:, width - size]
-        threshold[lo:hi] = cut[local]
+    long = lengths > size
+    widths = 2 ** np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64)
+    for width in np.unique(widths[long]).tolist():
+        chosen = np.flatnonzero(long & (widths == width))
+        for block in range(0, len(chosen), max(1, (1 << 22) // width)):
+            picked = chosen[block : block + max(1, (1 << 22) // width)]
+            counts = lengths[picked]
+            local = np.repeat(np.arange(len(picked)), counts)
+            entry = np.repeat(starts[picked], counts) + _rank_in_row(local)
+            dense = np.full((len(picked), width), -np.inf)
+            dense[local, rank[entry]] = values[entry]
+            cut = np.partition(dense, width - size, axis=1)[:, width - size]
+            threshold[entry] = cut[local]
     return threshold
 
 
