@@ -233,11 +233,21 @@ def neighbourhood_svg(model: SiteModel, case: Case) -> str:
 def _describe(entries: Sequence[RelatedEntry], side_links: int) -> str:
     count = len(entries)
     editor = sum(1 for e in entries if e.editor)
+    kinds = []
+    if editor:
+        picks = _plural(editor, "editor's pick")
+        kinds.append(f"{picks} (solid lines)")
+    if count - editor:
+        kinds.append(f"{count - editor} computed (dashed lines)")
     text = (
-        f"This case in the centre, linked to {count} related case{'s' * (count != 1)} numbered as "
-        f"in the list below: {editor} editor's pick{'s' * (editor != 1)} (solid lines) and "
-        f"{count - editor} computed (dashed lines); thicker lines mean stronger links."
+        f"This case in the centre, linked to {_plural(count, 'related case')} numbered as in the "
+        f"list below: {' and '.join(kinds)}; thicker lines mean stronger links."
     )
     if side_links:
-        text += f" {side_links} thin line{'s' * (side_links != 1)} join related cases that are also related to each other."
+        verb = "joins" if side_links == 1 else "join"
+        text += f" {_plural(side_links, 'thin line')} {verb} related cases that are related to each other."
     return text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
