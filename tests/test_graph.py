@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +122,20 @@ def test_graph_page_lists_clusters_with_working_links(built):
     for link in page.select("main a[href]"):
         target = (built / "graph" / link["href"]).resolve()
         assert (target / "index.html").is_file() or target.is_file(), link["href"]
+
+
+def test_graph_is_identical_under_any_hash_seed(tmp_path):
+    """Sets and dicts of strings iterate in a per-process order; the graph must not care."""
+    generate_site(tmp_path / "site", 150, seed=4)
+    outputs = []
+    for hash_seed in ("1", "2"):
+        output = tmp_path / f"out{hash_seed}"
+        command = [sys.executable, "-m", "site_builder", "build", "--root", str(tmp_path / "site")]
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([*command, "--output", str(output), "--quiet"], check=True, env=env)
+        outputs.append(output)
+    first, second = ((o / "data" / "graph.json").read_bytes() for o in outputs)
+    assert first == second
+    assert (outputs[0] / "graph" / "index.html").read_bytes() == (
+        outputs[1] / "graph" / "index.html"
+    ).read_bytes()
