@@ -137,6 +137,7 @@ class _Terms:
 
     counted: list[dict[TermKey, str]]  # per case: the terms that count -> the case's spelling
     keysets: list[frozenset[TermKey]]  # per case: the same terms as a set, for intersections
+    ordered: list[tuple[tuple[TermKey, str], ...]]  # per case: the same, by taxonomy then label
     weights: dict[TermKey, float]
     weighted: sp.csr_matrix  # case x term, the term's weight where the case carries it
     binary: sp.csr_matrix  # case x term, 1 where the case carries it
@@ -165,9 +166,11 @@ def _terms(
     scale = np.array(list(weights.values()))
     rare = np.array([df[key] <= CANDIDATE_DF for key in weights], dtype=bool)
     counted = [{k: v for k, v in keys.items() if k in weights} for keys in labels]
+    rank = {taxonomy: i for i, taxonomy in enumerate(TAXONOMIES)}
     return _Terms(
         counted,
         [frozenset(keys) for keys in counted],
+        [tuple(sorted(c.items(), key=lambda kv: (rank[kv[0][0]], kv[1].lower()))) for c in counted],
         weights,
         (binary @ sp.diags(scale)).tocsr(),
         binary,
@@ -304,24 +307,24 @@ def _reasons(
     terms: _Terms, i: int, j: int, cosine: float, days: int, config: RelatedConfig
 ) -> tuple[str, ...]:
     """ "shares tags: DNA, mRNA", "same topic: Health", "similar wording", "published within 30 days"."""
-    mine = terms.counted[i]
-    grouped: dict[str, list[str]] = {}
-    for key in terms.keysets[i] & terms.keysets[j]:
-        grouped.setdefault(key[0], []).append(mine[key])
-    reasons = [
-        REASON_PREFIX[taxonomy] + _names(grouped[taxonomy])
-        for taxonomy in TAXONOMIES
-        if taxonomy in grouped
-    ]
+    shared = terms.keysets[i] & terms.keysets[j]
+    reasons: list[str] = []
+    if shared:
+        # `ordered` is sorted by taxonomy, then label: one pass groups and orders the names.
+        current, names = "", []
+        for key, label in terms.ordered[i]:
+            if key in shared:
+                if key[0] != current:
+                    if names:
+                        reasons.append(REASON_PREFIX[current] + ", ".join(names))
+                    current, names = key[0], []
+                names.append(label)
+        reasons.append(REASON_PREFIX[current] + ", ".join(names))
     if config.weight_text > 0 and cosine >= WORDING_MIN:
         reasons.append(WORDING_REASON)
     if config.weight_date > 0 and days <= config.date_half_life:
         reasons.append(f"published within {config.date_half_life} days")
     return tuple(reasons)
-
-
-def _names(labels: list[str]) -> str:
-    return labels[0] if len(labels) == 1 else ", ".join(sorted(labels, key=str.lower))
 
 
 def _near_duplicates(
