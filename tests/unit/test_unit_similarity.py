@@ -8,9 +8,24 @@ from hypothesis import strategies as st
 from site_builder.similarity import Bag, keyword_matrix, pair_dots, shortlist, text_bag
 
 
-def test_text_bag_lowercases_drops_short_and_stop_words_and_counts():
+def test_text_bag_lowercases_splits_on_punctuation_and_digits_and_counts():
     bag = text_bag("Vaccines—vaccines! It is THE 5G “chip”, the chip; don't.")
-    assert dict(zip(bag.words, bag.counts, strict=True)) == {"vaccines": 2, "chip": 2, "don": 1}
+    assert dict(zip(bag.words, bag.counts, strict=True)) == {
+        "vaccines": 2,
+        "it": 1,
+        "is": 1,
+        "the": 2,
+        "g": 1,
+        "chip": 2,
+        "don": 1,
+        "t": 1,
+    }
+
+
+def test_stop_words_and_short_words_never_become_keywords():
+    bags = [text_bag("the chip is in the vaccine"), text_bag("the chip is in the blood")]
+    matrix = keyword_matrix(bags, keywords=10, max_share=1.0, max_df=10)
+    assert matrix.nnz == 2  # "chip" in both; "the", "is", "in" are ignored
 
 
 def test_keyword_matrix_keeps_strongest_shared_words_per_row():
