@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test check serve bench clean lint setup node-deps system-deps
+.PHONY: build test check serve bench clean lint setup node-deps system-deps graph-eval
 
 build: $(STAMP)
 	$(BIN)/site-builder build --root . --output output
@@ -18,6 +18,10 @@ serve: $(STAMP)
 # Sizes: BENCH_N=1000,10000,100000 make bench (default 1000,10000). Writes bench-results/.
 bench: $(STAMP)
 	$(BIN)/site-builder bench --root . $(if $(BENCH_N),--sizes $(BENCH_N))
+
+# Related-cases quality: leave-one-out on content/ and planted stories, ours vs shared tags.
+graph-eval: $(STAMP)
+	$(BIN)/site-builder graph-eval --root .
 
 test: $(STAMP) node-deps system-deps
 	$(BIN)/ruff check site_builder tests

@@ -30,7 +30,7 @@ from .cache import Cache, LastBuild, OutputRecord, code_fingerprint, open_cache
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import input_stats, load_content, trusted_mtime
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
-from .graph import build_graph, check_links
+from .graph import check_links, compute_graph, graph_diagnostics
 from .lint import apply_settings, file_ignores, lint_site
 from .model import BuildResult, SiteModel
 from .parallel import Tick, WorkQueue, default_jobs, run_sharded
@@ -107,9 +107,10 @@ def load_site(
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
         problems += term_problems
-        graph = build_graph(cases, config.related, term_slugs)
+        related = compute_graph(cases, config.related, term_slugs)
+        problems += graph_diagnostics(related, cases)
         model = SiteModel(
-            cases, {c.slug: c for c in cases}, content.pages, graph, terms, term_slugs
+            cases, {c.slug: c for c in cases}, content.pages, related.graph, terms, term_slugs
         )
         problems += collisions(model, config)
     problems = apply_settings(problems, config.lint, file_ignores(model), strict=strict)

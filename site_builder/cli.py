@@ -170,6 +170,15 @@ def _parser() -> argparse.ArgumentParser:
     from .bench import add_arguments
 
     add_arguments(bench)
+    evaluate = sub.add_parser(
+        "graph-eval",
+        help="measure related-case quality against a shared-tag baseline",
+        description="Print two tables: leave-one-out recall of editors' related links on the site at "
+        "--root, and precision against planted stories on a synthetic corpus (see README).",
+    )
+    _add_root(evaluate)
+    evaluate.add_argument("--n", type=int, default=2000, help="synthetic cases (default: 2000)")
+    evaluate.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
     return parser
 
 
@@ -312,6 +321,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_graph_eval(args: argparse.Namespace) -> int:
+    from .graph_eval import run
+
+    if args.n < 2:
+        print("graph-eval: error: --n must be at least 2", file=sys.stderr)
+        return EXIT_USAGE
+    print(run(args.root, n=args.n, seed=args.seed))
+    return EXIT_OK
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     """Turn SIGTERM into an exception so staging directories are cleaned up."""
     raise KeyboardInterrupt
@@ -329,6 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "new": _cmd_new,
         "serve": _cmd_serve,
         "bench": _cmd_bench,
+        "graph-eval": _cmd_graph_eval,
     }
     try:
         return commands[args.command](args)

@@ -34,6 +34,12 @@ class RelatedConfig:
     weight_countries: float = 0.4
     weight_languages: float = 0.1
     weight_outlets: float = 0.6
+    weight_text: float = 8.0
+    weight_date: float = 0.5
+    date_half_life: int = 30
+    keywords: int = 12
+    max_word_share: float = 0.3
+    near_duplicate: float = 0.9
 
     def weight(self, taxonomy: str) -> float:
         value: float = getattr(self, f"weight_{taxonomy}")
@@ -142,6 +148,12 @@ RELATED_OPTIONS: dict[str, Validator] = {
     "min_score": _number,
     "max_term_share": _number,
     **{f"weight_{t}": _number for t in ("tags", "topics", "countries", "languages", "outlets")},
+    "weight_text": _number,
+    "weight_date": _number,
+    "date_half_life": _positive_int,
+    "keywords": _positive_int,
+    "max_word_share": _number,
+    "near_duplicate": _number,
 }
 
 

@@ -95,6 +95,9 @@ class _Vocab:
     """Zipf-weighted pools; cumulative weights make `rng.choices` O(log n) per draw."""
 
     words: tuple[str, ...]
+    # Distinctive words (names, places, jargon) that stories pick from; grows with the site so a
+    # story word stays rare, as real vocabularies do (Heaps' law).
+    story_pool: tuple[str, ...]
     # Zipf draws made once; uniform picks from it are Zipf too and skip a bisect per word.
     word_table: tuple[str, ...]
     tags: tuple[str, ...]
@@ -121,7 +124,8 @@ def _pseudo_words(rng: random.Random, count: int, syllables: tuple[int, int]) ->
 
 def _vocab(rng: random.Random, n: int) -> _Vocab:
     """Pools that grow with the site, like a real database's tag list does."""
-    words = [*STOP_WORDS, *_pseudo_words(rng, BACKGROUND_WORDS, (2, 4))]
+    words = [*STOP_WORDS, *_pseudo_words(rng, BACKGROUND_WORDS + n // 4, (2, 4))]
+    story_pool = _pseudo_words(rng, max(2000, n), (3, 4))
     tag_words = _pseudo_words(rng, min(30_000, max(60, n // 4)), (2, 3))
     tags = [*COMMON_TAGS, *(w if i % 3 else f"{w} plan" for i, w in enumerate(tag_words))]
     outlet_words = _pseudo_words(rng, min(10_000, max(20, n // 20)), (2, 3))
@@ -130,6 +134,7 @@ def _vocab(rng: random.Random, n: int) -> _Vocab:
     ]
     return _Vocab(
         tuple(words),
+        tuple(story_pool),
         tuple(rng.choices(words, cum_weights=_zipf_cum(len(words)), k=1 << 17)),
         tuple(tags),
         _zipf_cum(len(tags), 0.9),
@@ -145,9 +150,7 @@ def _distinct(rng: random.Random, pool: Sequence[str], cum: Sequence[float], k: 
 
 
 def _story(rng: random.Random, number: int, vocab: _Vocab, used: set[str]) -> Story:
-    # Story words come from the rarer half of the vocabulary: distinctive, like "biolab".
-    lower = len(STOP_WORDS) + BACKGROUND_WORDS // 4
-    words = tuple(rng.sample(vocab.words[lower:], STORY_WORDS))
+    words = tuple(rng.sample(vocab.story_pool, STORY_WORDS))
     tags = _distinct(rng, vocab.tags[len(COMMON_TAGS) :], vocab.tag_cum[: -len(COMMON_TAGS)], 3)
     own = next(w for w in words if w not in used)
     used.add(own)

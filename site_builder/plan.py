@@ -16,6 +16,7 @@ from typing import Any
 from . import feeds, opendata, redirects, search_index, seo, timeline
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
+from .graph_views import clusters, graph_json, graph_overview, neighbourhood_svg
 from .model import TAXONOMIES, Case, DataFile, Page, SiteModel, Term
 from .views import (
     TAXONOMY_SINGULAR,
@@ -117,6 +118,7 @@ def _case_pages(model: SiteModel, config: SiteConfig, case: Case) -> Iterator[Ou
         case.source_path,
         case=case_view(model, case, config),
         jsonld=seo.claim_review_script(case, config),
+        neighbourhood=neighbourhood_svg(model, case),
     )
     for alias in case.aliases:
         yield _page(
@@ -177,6 +179,12 @@ def _timeline(model: SiteModel) -> Iterator[Output]:
     )
 
 
+def _graph_outputs(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
+    groups = clusters(model.graph, [c.slug for c in model.cases])
+    yield _page("graph/", "graph.html", "content/cases", graph=graph_overview(model, groups))
+    yield DataFile("data/graph.json", graph_json(model, config, groups), "content/cases")
+
+
 def _search_page(model: SiteModel) -> Iterator[Output]:
     yield _page("search/", "search.html", "templates/search.html", total=len(model.cases))
 
@@ -213,6 +221,7 @@ def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
     # units balances them instead of one worker finishing alone.
     return [
         partial(search_index.plan_search, model),
+        partial(_graph_outputs, model, config),
         partial(feeds.plan_feeds, model, config),
         partial(opendata.plan_opendata, model, config),
         lambda: seo.plan_seo(config, listed_pages(model, config)),
@@ -261,6 +270,7 @@ def _list_urls(model: SiteModel, config: SiteConfig) -> Iterator[str]:
             )
     yield timeline.URL
     yield "search/"
+    yield "graph/"
 
 
 def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
@@ -271,6 +281,7 @@ def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
     """
     yield from (output_path(url) for url in _list_urls(model, config))
     yield "404.html"
+    yield "data/graph.json"
     yield from search_index.search_outputs(len(model.cases))
     yield from feeds.feed_outputs(model)
     yield from opendata.OUTPUTS

@@ -59,6 +59,7 @@ def sample_pages(starter_site: Path) -> dict[str, str]:
         "tags": "tags/",
         "term": f"tags/{terms[0]}/",
         "about": "about/",
+        "graph": "graph/",
     }
 
 
@@ -181,7 +182,7 @@ def test_tags_index_links_to_term_pages(page: Any, site_server: str) -> None:
 
 # ------------------------------------------------------- accessibility / layout
 
-PAGE_NAMES = ["home", "case", "tags", "term", "about"]
+PAGE_NAMES = ["home", "case", "tags", "term", "about", "graph"]
 
 
 @pytest.mark.parametrize("name", PAGE_NAMES)

@@ -85,3 +85,15 @@ def test_invalid_toml_is_reported():
 def test_invalid_toml_has_line():
     (diag,) = problems('title = "x"\n\nper_page = = 3\n')
     assert diag.line == 3
+
+
+def test_related_wording_and_date_keys():
+    config = parse_config(
+        "[related]\nweight_text = 3\nweight_date = 0\ndate_half_life = 60\nkeywords = 8\n"
+        "max_word_share = 0.5\nnear_duplicate = 0.95\n"
+    )
+    related = config.related
+    assert (related.weight_text, related.weight_date, related.date_half_life) == (3.0, 0.0, 60)
+    assert (related.keywords, related.max_word_share, related.near_duplicate) == (8, 0.5, 0.95)
+    diags = problems("[related]\ndate_half_life = 0\nkeywords = 2.5\nweight_text = -1\n")
+    assert [d.line for d in diags] == [2, 3, 4]

@@ -3,11 +3,19 @@
 import datetime as dt
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_builder.config import RelatedConfig
-from site_builder.graph import EDITOR_REASON, build_graph, check_links
+from site_builder.graph import (
+    EDITOR_REASON,
+    build_graph,
+    case_tokens,
+    check_links,
+    compute_graph,
+    graph_diagnostics,
+)
 from site_builder.model import Case
 from site_builder.taxonomy import build_terms
 
@@ -29,7 +37,9 @@ def case(slug: str, related: tuple[str, ...] = (), **kw) -> Case:
 
 
 def graph(cases, **config):
+    """Terms-only scoring unless a test asks for wording or dates."""
     cases = tuple(cases)
+    config = {"weight_text": 0.0, "weight_date": 0.0, **config}
     return build_graph(cases, RelatedConfig(**config), build_terms(cases)[1])
 
 
@@ -167,3 +177,125 @@ def test_property_editor_links_symmetric_no_self(spec):
 def test_editor_link_order_independent_of_input_order():
     a, b, c = case("a", related=("b",)), case("b"), case("c", related=("a",))
     assert graph([a, b, c]).of("a") == graph([c, b, a]).of("a")
+
+
+# --- wording, dates, warnings -------------------------------------------------------------
+
+STORY = "biolab pathogen kharkiv soldiers leaked laboratory files pentagon experiments virus"
+
+
+def text_case(slug: str, words: str, day: int = 0, **kw) -> Case:
+    """A case whose Summary carries `words` (repeated, so they become keywords)."""
+    return Case(
+        slug=slug,
+        title=slug,
+        date=DAY + dt.timedelta(days=day),
+        summary=f"{words} {words}",
+        response=f"Response about {words}.",
+        source_path=f"content/cases/{slug}.md",
+        **kw,
+    )
+
+
+def noise(n: int) -> list[Case]:
+    """Filler cases with texts that share nothing with STORY or each other."""
+    rng = random.Random(7)
+    letters = "bcdfghjklmnpqrstvwxz"
+    cases = []
+    for i in range(n):
+        words = " ".join("".join(rng.choices(letters, k=7)) for _ in range(12))
+        cases.append(text_case(f"n{i:02d}", words, day=400 + 40 * i))
+    return cases
+
+
+def test_similar_wording_links_cases_without_shared_terms():
+    cases = [
+        text_case("a", STORY, tags=("biolabs",)),
+        text_case("b", STORY + " extra words here", day=200, tags=("weapons",)),
+        *noise(12),
+    ]
+    (entry,) = graph(cases, weight_text=8.0, min_score=1.0).of("a")
+    assert entry.slug == "b" and not entry.editor
+    assert entry.reasons == ("similar wording",)
+    assert graph(cases, weight_text=0.0, min_score=1.0).of("a") == ()
+
+
+def test_date_bonus_ranks_the_closer_case_first_and_says_so():
+    cases = [
+        case("q", tags=("rare",)),
+        text_case("far", "x", day=300, tags=("rare",)),
+        text_case("near", "x", day=10, tags=("rare",)),
+        *filler(17),
+    ]
+    entries = graph(cases, weight_date=0.5, date_half_life=30, min_score=0).of("q")
+    assert slugs(entries) == ["near", "far"]
+    assert entries[0].reasons == ("shares tags: rare", "published within 30 days")
+    assert entries[1].reasons == ("shares tags: rare",)
+    assert entries[0].score - entries[1].score == pytest.approx(
+        0.5 * (2 ** (-10 / 30) - 2 ** (-300 / 30)), abs=1e-5
+    )
+
+
+def test_common_words_make_no_link():
+    """A word on more than max_word_share of the cases is ignored, like a stop word."""
+    cases = [text_case(f"c{i}", f"ukraine ukraine {i}") for i in range(10)]
+    assert all(graph(cases, weight_text=8.0, min_score=0.1).of(c.slug) == () for c in cases)
+
+
+def test_link_urls_are_not_words():
+    bag = case_tokens(
+        text_case("a", "The report (see [the source](https://evil.example/pathogen)) is false.")
+    )
+    assert "pathogen" not in bag.words and "evil" not in bag.words and "see" in bag.words
+    assert dict(zip(bag.words, bag.counts, strict=True))["report"] == 3  # summary twice + response
+
+
+def test_near_duplicates_reported_once_on_the_later_file():
+    cases = [text_case("old", STORY, day=0), text_case("new", STORY, day=5), *noise(10)]
+    result = compute_graph(cases, RelatedConfig(), build_terms(tuple(cases))[1])
+    (pair,) = result.near_duplicates
+    assert (pair.earlier.slug, pair.later.slug) == ("old", "new") and pair.similarity == 1.0
+    problems = [d for d in graph_diagnostics(result, cases) if d.rule == "near-duplicate-case"]
+    assert [(d.path, d.severity) for d in problems] == [("content/cases/new.md", "warning")]
+    assert "'old' (content/cases/old.md)" in problems[0].message
+
+
+def test_short_stubs_are_not_near_duplicates():
+    cases = [text_case("a", "claim refuted"), text_case("b", "claim refuted"), *noise(4)]
+    result = compute_graph(cases, RelatedConfig(), build_terms(tuple(cases))[1])
+    assert result.near_duplicates == ()
+
+
+def test_orphans_warned_except_drafts_and_single_case_sites():
+    cases = [
+        case("a", tags=("t",)),
+        case("b", tags=("t",)),
+        case("alone", tags=("u",)),
+        case("wip", draft=True),
+    ]
+    config = RelatedConfig(min_score=0, weight_text=0, weight_date=0, max_term_share=1)
+    result = compute_graph(cases, config, build_terms(tuple(cases))[1])
+    orphans = [d.path for d in graph_diagnostics(result, cases) if d.rule == "orphan-case"]
+    assert orphans == ["content/cases/alone.md"]
+    single = [case("only")]
+    result = compute_graph(single, config, build_terms(tuple(single))[1])
+    assert graph_diagnostics(result, single) == []
+
+
+def test_scores_and_reasons_are_identical_for_any_input_order():
+    cases = [
+        text_case("a", STORY, tags=("x", "y")),
+        text_case("b", STORY, day=3, tags=("x",), countries=("Poland",)),
+        text_case("c", "pentagon virus experiments", day=40, tags=("y",), countries=("Poland",)),
+        *noise(9),
+    ]
+    expected = graph(cases, weight_text=8.0, weight_date=0.5, min_score=0).edges
+    rng = random.Random(3)
+    for _ in range(4):
+        rng.shuffle(cases)
+        assert graph(cases, weight_text=8.0, weight_date=0.5, min_score=0).edges == expected
+
+
+def test_empty_site_has_an_empty_graph():
+    result = compute_graph((), RelatedConfig(), {})
+    assert result.graph.edges == {} and result.near_duplicates == () and result.candidates == ()

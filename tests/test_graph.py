@@ -1,0 +1,141 @@
+"""The related-cases graph end to end: quality against a baseline, scale, pages and graph.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from site_builder.build import load_site
+from site_builder.cli import main
+from site_builder.config import RelatedConfig
+from site_builder.corpus import generate_site, stories
+from site_builder.graph import CANDIDATE_DF, compute_graph
+from site_builder.graph_eval import leave_one_out, planted_precision, tag_count
+from site_builder.model import Case
+
+TESTS = Path(__file__).parent
+FULL = TESTS / "fixtures" / "sites" / "full"
+
+
+def corpus(root: Path, n: int, seed: int = 0) -> tuple[tuple[Case, ...], dict]:
+    generate_site(root, n, seed=seed)
+    loaded = load_site(root)
+    return loaded.model.cases, loaded.model.term_slugs
+
+
+def test_ours_beats_shared_tags_on_planted_stories(tmp_path):
+    cases, _ = corpus(tmp_path, 300, seed=5)
+    ours, baseline = planted_precision(cases, stories(300, seed=5), RelatedConfig())
+    assert ours.scorer == "ours" and ours.shown > 0
+    assert ours.rate > baseline.rate + 0.1
+
+
+def test_leave_one_out_counts_each_editor_link_from_both_sides(tmp_path):
+    cases, _ = corpus(tmp_path, 120, seed=2)
+    links = {frozenset((c.slug, t)) for c in cases for t in c.related}
+    rows = leave_one_out(cases, RelatedConfig(), k=5)
+    assert {r.total for r in rows} == {2 * len(links)}
+    assert all(0 <= r.hits <= r.total for r in rows)
+
+
+def test_baseline_prefers_more_shared_tags_then_newer(tmp_path):
+    cases, _ = corpus(tmp_path, 60, seed=1)
+    ranked = tag_count(cases, RelatedConfig(), 5)
+    by_slug = {c.slug: c for c in cases}
+    for slug, others in ranked.items():
+        shared = [len(set(by_slug[slug].tags) & set(by_slug[o].tags)) for o in others]
+        assert shared == sorted(shared, reverse=True) and all(s > 0 for s in shared)
+
+
+def test_candidates_per_case_stay_bounded_as_the_site_grows(tmp_path):
+    """Sparse candidate generation: 4x the cases must not mean 4x the candidates per case."""
+    small, small_slugs = corpus(tmp_path / "small", 1000)
+    large, large_slugs = corpus(tmp_path / "large", 2000)
+    config = RelatedConfig()
+    few = compute_graph(small, config, small_slugs).candidates
+    many = compute_graph(large, config, large_slugs).candidates
+    mean_few, mean_many = sum(few) / len(few), sum(many) / len(many)
+    assert mean_many < 1.25 * mean_few  # measured: 155 -> 181 (and 185 at 10k)
+    # Structural bound: every candidate shares a rare term or keyword, each on <= CANDIDATE_DF.
+    features = max(
+        len(c.tags) + len(c.topics) + len(c.countries) + len(c.languages) + 3 for c in large
+    )
+    assert max(many) <= (features + config.keywords) * CANDIDATE_DF
+    assert max(many) < 0.2 * len(large)
+
+
+def test_graph_eval_prints_both_tables(tmp_path, capsys):
+    assert main(["graph-eval", "--root", str(FULL), "--n", "80"]) == 0
+    out = capsys.readouterr().out
+    assert "Leave-one-out" in out and "Planted stories (80 synthetic cases" in out
+    assert out.count("shared tags (baseline)") == 2 and out.count("ours") == 2
+
+
+def test_graph_eval_rejects_tiny_corpus(capsys):
+    assert main(["graph-eval", "--root", str(FULL), "--n", "1"]) == 2
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("full") / "output"
+    assert main(["build", "--root", str(FULL), "--output", str(output), "--quiet"]) == 0
+    return output
+
+
+def soup(site: Path, rel: str) -> BeautifulSoup:
+    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_graph_json_equals_golden_and_matches_pages(built):
+    golden = TESTS / "golden" / "full" / "data" / "graph.json"
+    data = (built / "data" / "graph.json").read_bytes()
+    assert data == golden.read_bytes()
+    document = json.loads(data)
+    page = soup(built, "cases/moon-base-hidden/index.html")
+    shown = [a["href"].split("/")[-2] for a in page.select("nav.related ol a")]
+    edges = [e["target"] for e in document["edges"] if e["source"] == "moon-base-hidden"]
+    assert shown == edges and edges[0] == "moon-photos-faked"
+
+
+def test_case_page_has_accessible_neighbourhood_picture(built):
+    page = soup(built, "cases/moon-base-hidden/index.html")
+    svg = page.select_one("nav.related svg")
+    assert svg["role"] == "img"
+    for ident in svg["aria-labelledby"].split():
+        assert page.find(id=ident) is not None
+    numbers = [t.get_text() for t in svg.find_all("text")]
+    assert numbers == [str(i) for i in range(1, len(page.select("nav.related ol li")) + 1)]
+    assert page.select_one("nav.related .graph-link a")["href"] == "../../graph/"
+
+
+def test_graph_page_lists_clusters_with_working_links(built):
+    page = soup(built, "graph/index.html")
+    assert page.h1.get_text() == "Clusters of related cases"
+    clusters = page.select("section.cluster")
+    assert clusters, "the full fixture has related cases, so at least one cluster"
+    for link in page.select("main a[href]"):
+        target = (built / "graph" / link["href"]).resolve()
+        assert (target / "index.html").is_file() or target.is_file(), link["href"]
+
+
+def test_graph_is_identical_under_any_hash_seed(tmp_path):
+    """Sets and dicts of strings iterate in a per-process order; the graph must not care."""
+    generate_site(tmp_path / "site", 150, seed=4)
+    outputs = []
+    for hash_seed in ("1", "2"):
+        output = tmp_path / f"out{hash_seed}"
+        command = [sys.executable, "-m", "site_builder", "build", "--root", str(tmp_path / "site")]
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([*command, "--output", str(output), "--quiet"], check=True, env=env)
+        outputs.append(output)
+    first, second = ((o / "data" / "graph.json").read_bytes() for o in outputs)
+    assert first == second
+    assert (outputs[0] / "graph" / "index.html").read_bytes() == (
+        outputs[1] / "graph" / "index.html"
+    ).read_bytes()

@@ -1,0 +1,88 @@
+"""Unit tests for site_builder.similarity: bags, keyword vectors and sparse shortlists."""
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from site_builder.similarity import Bag, keyword_matrix, pair_dots, shortlist, text_bag
+
+
+def test_text_bag_lowercases_splits_on_punctuation_and_digits_and_counts():
+    bag = text_bag("Vaccines—vaccines! It is THE 5G “chip”, the chip; don't.")
+    assert dict(zip(bag.words, bag.counts, strict=True)) == {
+        "vaccines": 2,
+        "it": 1,
+        "is": 1,
+        "the": 2,
+        "g": 1,
+        "chip": 2,
+        "don": 1,
+        "t": 1,
+    }
+
+
+def test_stop_words_and_short_words_never_become_keywords():
+    bags = [text_bag("the chip is in the vaccine"), text_bag("the chip is in the blood")]
+    matrix = keyword_matrix(bags, keywords=10, max_share=1.0, max_df=10)
+    assert matrix.nnz == 2  # "chip" in both; "the", "is", "in" are ignored
+
+
+def test_keyword_matrix_keeps_strongest_shared_words_per_row():
+    bags = [
+        Bag(("alpha", "beta", "gamma", "solo"), (5, 1, 1, 9)),
+        Bag(("alpha", "beta", "gamma"), (5, 1, 1)),
+        Bag(("beta", "gamma", "delta"), (1, 1, 1)),
+        Bag(("delta", "omega"), (1, 1)),
+    ]
+    matrix = keyword_matrix(bags, keywords=2, max_share=1.0, max_df=10)
+    assert matrix.getnnz(axis=1).tolist() == [2, 2, 2, 1]  # "solo" and "omega" match nothing
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0)
+    similarity = (matrix @ matrix.T).toarray()
+    assert similarity[0, 1] > 0.99 and similarity[0, 3] == 0
+
+
+def test_keyword_matrix_drops_words_on_too_many_cases():
+    bags = [Bag(("common", f"w{i}"), (3, 1)) for i in range(10)]
+    assert keyword_matrix(bags, keywords=5, max_share=0.5, max_df=100).nnz == 0
+    assert keyword_matrix(bags, keywords=5, max_share=1.0, max_df=5).nnz == 0
+    assert keyword_matrix(bags, keywords=5, max_share=1.0, max_df=10).nnz == 10
+
+
+def brute_force_top(dense: np.ndarray, size: int) -> set[tuple[int, int]]:
+    scores = dense @ dense.T
+    found = set()
+    for i in range(len(dense)):
+        ranked = sorted(
+            (j for j in range(len(dense)) if j != i and scores[i, j] > 0),
+            key=lambda j: (-round(scores[i, j], 9), j),
+        )
+        found.update((i, j) for j in ranked[:size])
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=6, max_size=6), min_size=2, max_size=30),
+    st.integers(1, 6),
+)
+def test_shortlist_equals_brute_force_top_k(rows, size):
+    dense = np.array(rows, dtype=float)
+    result = shortlist(sp.csr_matrix(dense), size)
+    assert set(zip(result.rows.tolist(), result.cols.tolist(), strict=True)) == brute_force_top(
+        dense, size
+    )
+    assert result.candidates.tolist() == [
+        int(((dense @ dense.T)[i] > 0).sum() - ((dense[i] @ dense[i]) > 0))
+        for i in range(len(dense))
+    ]
+
+
+def test_pair_dots_match_dense_products():
+    rng = np.random.default_rng(0)
+    left = sp.random(20, 8, density=0.4, random_state=1, format="csr")
+    right = sp.random(20, 8, density=0.4, random_state=2, format="csr")
+    rows, cols = rng.integers(0, 20, 50), rng.integers(0, 20, 50)
+    expected = (left.toarray()[rows] * right.toarray()[cols]).sum(axis=1)
+    assert np.allclose(pair_dots(left, right, rows, cols), expected)
