@@ -166,7 +166,7 @@ def _inputs_key(root: Path, options: BuildOptions) -> str:
         for path in sorted(directory.rglob("*")):
             if path.is_file():
                 stat = path.stat()
-                stats.append((path.as_posix(), stat.st_mtime_ns, stat.st_size))
+                stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
     if any(trusted_mtime(mtime) < 0 for _, mtime, _ in stats):
         return ""  # something changed within the last moments: stats cannot prove "no change"
     digest.update(msgspec.msgpack.encode(stats))

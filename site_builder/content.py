@@ -127,11 +127,12 @@ Record = tuple[str, int, int, str, bytes]  # rel, mtime_ns, size, digest, encode
 
 
 def trusted_mtime(mtime_ns: int) -> int:
-    """The mtime to remember, or -1 if the file is too fresh for its mtime to prove anything.
+    """The change time to remember, or -1 if the file is too fresh for it to prove anything.
 
-    File timestamps are coarse (a kernel tick), so a file edited twice within one tick can
-    keep its mtime and size ("racy git"). Such a file is remembered with -1 and its bytes are
-    hashed next time instead.
+    Callers pass the inode change time (ctime), which, unlike mtime, tools cannot set back
+    (`cp -p`, `rsync -t`, `tar x` restore mtimes). Timestamps are coarse (a kernel tick), so a
+    file edited twice within one tick can keep its time and size ("racy git"); such a file is
+    remembered with -1 and its bytes are hashed next time instead.
     """
     return mtime_ns if mtime_ns < time.time_ns() - RACY_NS else -1
 
@@ -178,7 +179,7 @@ def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
     """
     try:
         stat = file.path.stat()
-        mtime_ns, size = trusted_mtime(stat.st_mtime_ns), stat.st_size
+        mtime_ns, size = trusted_mtime(stat.st_ctime_ns), stat.st_size
     except OSError:
         mtime_ns, size = -1, -1
     source = read_source(root, file.path, config.max_file_bytes)
@@ -206,12 +207,12 @@ def _from_cache(
     mtime_ns, size, digest, blob = cached
     try:
         stat = file.path.stat()
-        if (stat.st_mtime_ns, stat.st_size) != (mtime_ns, size):
+        if (stat.st_ctime_ns, stat.st_size) != (mtime_ns, size):
             data = file.path.read_bytes()
             if hashlib.sha256(data).hexdigest() != digest:
                 return None
             compiled = decode_compiled(blob)
-            record = (file.rel, trusted_mtime(stat.st_mtime_ns), stat.st_size, digest, blob)
+            record = (file.rel, trusted_mtime(stat.st_ctime_ns), stat.st_size, digest, blob)
             return (compiled, record) if compiled else None
     except OSError:
         return None
@@ -313,7 +314,7 @@ def input_stats(root: Path) -> list[tuple[str, int, int]]:
         except OSError:
             stats.append((_relative(root, path), -1, -1))
             continue
-        stats.append((_relative(root, path), stat.st_mtime_ns, stat.st_size))
+        stats.append((_relative(root, path), stat.st_ctime_ns, stat.st_size))
     return stats
 
 

@@ -234,6 +234,8 @@ def _unknown_keys(check: _Checker, known: frozenset[str]) -> None:
 
 def _unsafe_links(check: _Checker) -> None:
     """Renderers drop these links already; the warning tells the writer why a link vanished."""
+    if not UNSAFE_LINK_RE.search(check.fm.body):  # the common case: one scan, no line split
+        return
     for offset, line in enumerate(check.fm.body.split("\n")):
         for found in UNSAFE_LINK_RE.finditer(line):
             check.diagnostics.append(

@@ -43,6 +43,7 @@ class Staging:
             self._dirs.add(target.parent)
         with open(target, "wb") as handle:
             handle.write(data)
+            handle.flush()  # the mtime must be the final one: the manifest compares it later
             stat = os.fstat(handle.fileno())
         self.count += 1
         return stat.st_size, stat.st_mtime_ns

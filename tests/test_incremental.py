@@ -7,8 +7,10 @@ incremental output tree with a clean build of the same content, byte for byte.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from hypothesis import strategies as st
 
 from site_builder.build import BuildOptions, build_site
 from site_builder.cache import FILE_NAME
+from site_builder.content import RACY_NS
 
 TESTS = Path(__file__).parent
 CASE = """---
@@ -134,14 +137,34 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path):
     assert all(p.startswith("search/") for p in others) and len(others) <= 3, changed
 
 
-def test_noop_build_writes_nothing(fixture_site, tmp_path):
+def test_noop_build_stops_after_the_stat_walk(fixture_site, tmp_path):
     root = fixture_site("full")
+    time.sleep(RACY_NS / 1e9 + 0.1)  # younger files are verified by content, not by stat
     output = tmp_path / "out"
     _build(root, output, jobs=1)
     stats = {p: p.stat().st_mtime_ns for p in output.rglob("*")}
-    written, removed = _build(root, output, jobs=1)
-    assert (written, removed) == (0, 0)
+    result, _ = build_site(root, output, options=BuildOptions(jobs=1))
+    assert (result.written, result.removed) == (0, 0)
+    assert [name for name, _ in result.timings] == ["check"], "the no-op path was not taken"
     assert {p: p.stat().st_mtime_ns for p in output.rglob("*")} == stats
+
+
+def test_edit_that_restores_size_and_mtime_is_still_seen(fixture_site, tmp_path):
+    """`cp -p`, `rsync -t` and `tar x` restore mtimes; the inode change time still moves."""
+    root = fixture_site("full")
+    output = tmp_path / "out"
+    target = _cases(root)[0]
+    _build(root, output, jobs=1)
+    stat = target.stat()
+    text = target.read_text(encoding="utf-8")
+    title = next(line for line in text.split("\n") if line.startswith("title: "))
+    target.write_text(text.replace(title, "title: " + title[7:].swapcase(), 1), encoding="utf-8")
+    assert target.stat().st_size == stat.st_size
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _build(root, output, jobs=1)
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    _build(root, tmp_path / "clean", jobs=1, use_cache=False)
+    assert _tree(output) == _tree(tmp_path / "clean")
 
 
 def test_deleted_case_removes_its_outputs(fixture_site, tmp_path):
