@@ -19,7 +19,7 @@ import datetime as dt
 import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -56,6 +56,12 @@ class BuildOptions:
     strict: bool = False
     cache_dir: Path | None = None
     progress: ProgressFactory | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    key: str
+    fresh: tuple[tuple[str, str], ...]  # (path, SHA-256) of files too new to trust by stat
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +158,12 @@ def _environment_key(root: Path, site: SiteView) -> bytes:
     return digest.digest()
 
 
-def _inputs_key(root: Path, options: BuildOptions) -> str:
+def _inputs(root: Path, options: BuildOptions) -> Inputs:
     """Stats of every input file (content, config, templates) plus the code and the options.
 
-    Equal keys mean an equal site, so a build can stop right here (a no-op rebuild).
+    Equal keys mean an equal site, so a build can stop right here (a no-op rebuild). Files
+    changed in the last moments are also hashed: timestamps are coarse, so an edit right after
+    this look could keep the same change time and size ("racy git"); their bytes decide.
     """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{code_fingerprint()}\0{options.drafts}\0{options.strict}\0".encode())
@@ -167,10 +175,25 @@ def _inputs_key(root: Path, options: BuildOptions) -> str:
             if path.is_file():
                 stat = path.stat()
                 stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
-    if any(trusted_mtime(mtime) < 0 for _, mtime, _ in stats):
-        return ""  # something changed within the last moments: stats cannot prove "no change"
     digest.update(msgspec.msgpack.encode(stats))
-    return digest.hexdigest()
+    fresh = tuple(path for path, changed, _ in stats if trusted_mtime(changed) < 0)
+    return Inputs(digest.hexdigest(), _hashes(root, fresh))
+
+
+def _hashes(root: Path, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for path in paths:
+        try:
+            found.append((path, hashlib.sha256((root / path).read_bytes()).hexdigest()))
+        except OSError:
+            found.append((path, ""))
+    return tuple(found)
+
+
+def _same_inputs(root: Path, now: Inputs, last: LastBuild | None) -> bool:
+    if last is None or last.inputs != now.key:
+        return False
+    return _hashes(root, (path for path, _ in last.fresh)) == last.fresh
 
 
 def _outputs_intact(output: Path, manifest: dict[str, OutputRecord]) -> bool:
@@ -294,16 +317,16 @@ def _build(
     outdir = str(output.resolve())
     if cache is not None and not options.clean and (output / MARKER).is_file():
         with timer.phase("check"):
-            inputs = _inputs_key(root, options)
+            inputs = _inputs(root, options)
             last = cache.last_build(outdir)
-            manifest = cache.outputs(outdir) if last and inputs and last.inputs == inputs else {}
+            manifest = cache.outputs(outdir) if _same_inputs(root, inputs, last) else {}
             same = bool(manifest) and _outputs_intact(output, manifest)
         if same and last is not None:
             result = BuildResult(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
-    inputs = _inputs_key(root, options) if cache is not None else ""
+    inputs = _inputs(root, options) if cache is not None else Inputs("", ())
     loaded = load_site(
         root,
         drafts=options.drafts,
@@ -349,7 +372,8 @@ def _build(
             }
             cache.put_outputs(outdir, records)
             cache.put_last_build(
-                outdir, LastBuild(inputs, loaded.diagnostics, len(loaded.model.cases))
+                outdir,
+                LastBuild(inputs.key, loaded.diagnostics, len(loaded.model.cases), inputs.fresh),
             )
     result = BuildResult(
         written,

@@ -26,7 +26,7 @@ import msgspec
 from .diagnostics import Diagnostic
 from .model import Case
 
-SCHEMA = "3"
+SCHEMA = "4"
 FILE_NAME = "site-builder.sqlite"
 
 
@@ -50,6 +50,7 @@ class OutputRecord:
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(Compiled)
 _DIAGNOSTICS = msgspec.msgpack.Decoder(tuple[Diagnostic, ...])
+_FRESH = msgspec.msgpack.Decoder(tuple[tuple[str, str], ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class LastBuild:
     inputs: str
     diagnostics: tuple[Diagnostic, ...]
     cases: int
+    fresh: tuple[tuple[str, str], ...] = ()
 
 
 def code_fingerprint() -> str:
@@ -124,7 +126,8 @@ class Cache:
                 path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT,
                 config TEXT, blob BLOB);
             CREATE TABLE IF NOT EXISTS builds (
-                outdir TEXT PRIMARY KEY, inputs TEXT, diagnostics BLOB, cases INTEGER);
+                outdir TEXT PRIMARY KEY, inputs TEXT, diagnostics BLOB, cases INTEGER,
+                fresh BLOB);
             CREATE TABLE IF NOT EXISTS outputs (
                 outdir TEXT, path TEXT, fingerprint TEXT, size INTEGER, mtime_ns INTEGER,
                 PRIMARY KEY (outdir, path));
@@ -202,17 +205,25 @@ class Cache:
     def last_build(self, outdir: str) -> LastBuild | None:
         try:
             row = self.db.execute(
-                "SELECT inputs, diagnostics, cases FROM builds WHERE outdir = ?", (outdir,)
+                "SELECT inputs, diagnostics, cases, fresh FROM builds WHERE outdir = ?", (outdir,)
             ).fetchone()
-            return LastBuild(row[0], _DIAGNOSTICS.decode(row[1]), row[2]) if row else None
+            if row is None:
+                return None
+            return LastBuild(row[0], _DIAGNOSTICS.decode(row[1]), row[2], _FRESH.decode(row[3]))
         except (sqlite3.Error, msgspec.DecodeError, msgspec.ValidationError):
             return None
 
     def put_last_build(self, outdir: str, build: LastBuild) -> None:
         with suppress(sqlite3.Error):
             self.db.execute(
-                "INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?)",
-                (outdir, build.inputs, _ENCODER.encode(build.diagnostics), build.cases),
+                "INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?, ?)",
+                (
+                    outdir,
+                    build.inputs,
+                    _ENCODER.encode(build.diagnostics),
+                    build.cases,
+                    _ENCODER.encode(build.fresh),
+                ),
             )
 
     def _transaction(self) -> _Transaction:
