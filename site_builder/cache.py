@@ -25,8 +25,9 @@ import msgspec
 
 from .diagnostics import Diagnostic
 from .model import Case
+from .words import Bag
 
-SCHEMA = "4"
+SCHEMA = "5"
 FILE_NAME = "site-builder.sqlite"
 
 
@@ -36,6 +37,7 @@ class Compiled:
 
     case: Case | None
     diagnostics: tuple[Diagnostic, ...]
+    bag: Bag | None = None  # the words of Summary + Response, for the related-cases graph
 
 
 @dataclass(frozen=True, slots=True)

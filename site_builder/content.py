@@ -10,7 +10,7 @@ import hashlib
 import os
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import Cache, Compiled, decode_compiled, encode_compiled
@@ -21,6 +21,7 @@ from .markdown import render
 from .model import Case, FrontMatter, Page, SourceFile
 from .parallel import Tick, run_sharded
 from .validate import SLUG_RE, validate_case, validate_page
+from .words import Bag, case_tokens, interned
 
 CASES_DIR = "content/cases"
 PAGES_DIR = "content/pages"
@@ -33,6 +34,8 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
     # Every case file with a valid name, valid or not: a link to a broken case is not "missing".
     slugs: frozenset[str] = frozenset()
+    # slug -> the words of its Summary and Response (`words.case_tokens`), compiled once.
+    bags: dict[str, Bag] = field(default_factory=dict)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -194,7 +197,7 @@ def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
             case, case_problems = validate_case(front, file.slug, config)
             problems += case_problems
             case = render_case(case, config.allow_html, source.text) if case else None
-        compiled = Compiled(case, tuple(problems))
+        compiled = Compiled(case, tuple(problems), case_tokens(case) if case else None)
     return (file.rel, mtime_ns, size, digest, encode_compiled(compiled))
 
 
@@ -239,7 +242,7 @@ def _compile_all(
 
 def _load_cases(
     root: Path, config: SiteConfig, cache: Cache | None, jobs: int, tick: Tick | None
-) -> tuple[list[Case], list[Diagnostic], frozenset[str]]:
+) -> tuple[list[Case], list[Diagnostic], frozenset[str], dict[str, Bag]]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
@@ -273,16 +276,21 @@ def _load_cases(
     if cache is not None:
         cache.put_sources(key, fresh, {f.rel for f in files})
     cases: list[Case] = []
+    bags: dict[str, Bag] = {}
     for file in files:
         result = compiled[file.rel]
         problems += result.diagnostics
-        cases += [result.case] if result.case else []
+        if result.case is not None:
+            cases.append(result.case)
+            if result.bag is not None:
+                bags[result.case.slug] = interned(result.bag)
     duplicates = {slug: paths for slug, paths in by_slug.items() if len(paths) > 1}
     for slug, paths in duplicates.items():
         for p in paths:
             others = ", ".join(q for q in paths if q != p)
             problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
-    return [c for c in cases if c.slug not in duplicates], problems, frozenset(by_slug)
+    kept = [c for c in cases if c.slug not in duplicates]
+    return kept, problems, frozenset(by_slug), bags
 
 
 def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
@@ -343,7 +351,7 @@ def load_content(
                 ),
             ),
         )
-    cases, case_problems, slugs = _load_cases(root, config, cache, jobs, tick)
+    cases, case_problems, slugs, bags = _load_cases(root, config, cache, jobs, tick)
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
-    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs)
+    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs, bags)

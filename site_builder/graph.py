@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import itertools
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,7 +29,8 @@ import scipy.sparse as sp
 from .config import RelatedConfig
 from .diagnostics import Diagnostic, error, warning
 from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph
-from .similarity import Bag, binary_matrix, keyword_matrix, pair_dots, shortlist, text_bag
+from .similarity import binary_matrix, keyword_matrix, pair_dots, shortlist
+from .words import Bag, case_tokens
 
 EDITOR_REASON = "editor's pick"
 WORDING_REASON = "similar wording"
@@ -50,7 +50,6 @@ REASON_PREFIX = {
     "languages": "same language: ",
     "outlets": "same outlet: ",
 }
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|<?https?://[^\s>)]*>?")
 
 TermKey = tuple[str, str]
 
@@ -70,17 +69,6 @@ class GraphResult:
     near_duplicates: tuple[NearDuplicate, ...]
     # Per case, in slug order: how many other cases the sparse product proposed before ranking.
     candidates: tuple[int, ...]
-
-
-def case_tokens(case: Case) -> Bag:
-    """The words of a case's Summary and Response, with link targets (URLs) left out.
-
-    Pure and per case, so a cache can keep it for files that did not change.
-    """
-    text = f"{case.summary}\n{case.response}"
-    if "://" in text or "](" in text:
-        text = _LINK_TARGET.sub(" ", text)
-    return text_bag(text)
 
 
 def _term_keys(case: Case, term_slugs: Mapping[TermKey, str]) -> dict[TermKey, str]:

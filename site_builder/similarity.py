@@ -14,65 +14,17 @@ number cases in slug order, so the same cases always give the same numbers.
 from __future__ import annotations
 
 import itertools
-import string
-import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-# English function words of 3+ letters (shorter words are dropped anyway). Kept small on purpose:
-# IDF already discounts common words; this list only keeps them out of keyword slots.
-_STOP_WORDS = (
-    "about", "above", "after", "again", "against", "all", "also", "among", "and", "another", "any",
-    "are", "around", "because", "been", "before", "being", "below", "between", "both", "but", "can",
-    "cannot", "could", "did", "does", "doing", "down", "during", "each", "either", "even", "every",
-    "few", "for", "from", "further", "had", "has", "have", "having", "her", "here", "hers",
-    "herself", "him", "himself", "his", "how", "however", "into", "its", "itself", "just", "least",
-    "less", "many", "may", "might", "more", "most", "much", "must", "neither", "nor", "not", "now",
-    "off", "once", "one", "only", "other", "ought", "our", "ours", "ourselves", "out", "over",
-    "own", "per", "same", "shall", "she", "should", "since", "some", "still", "such", "than",
-    "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
-    "this", "those", "though", "through", "thus", "too", "under", "until", "upon", "very", "was",
-    "were", "what", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
-    "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "yourself",
-    "yourselves",
-)  # fmt: skip
-STOP_WORDS = frozenset(_STOP_WORDS)
-# ASCII punctuation and digits, plus the typographic quotes and dashes common in articles.
-_SEPARATORS = str.maketrans(
-    dict.fromkeys(
-        string.punctuation
-        + string.digits
-        + "\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014\u2013\u2026\u201e",
-        " ",
-    )
-)
+from .words import STOP_WORDS, Bag
+
 _CHUNK_ROWS = 2048
 _PAIR_CHUNK = 250_000
-
-
-@dataclass(frozen=True, slots=True)
-class Bag:
-    """A text's lowercase words and their counts, in first-seen order.
-
-    Stop words and words under 3 letters stay in: `keyword_matrix` drops them once per distinct
-    word, which is several times cheaper than filtering every case's words. A plain value, so
-    a build cache can store it per case and skip tokenising unchanged files.
-    """
-
-    words: tuple[str, ...]
-    counts: tuple[int, ...]
-
-
-def text_bag(text: str) -> Bag:
-    """Split on punctuation, digits and whitespace; `str.translate` + `split` run in C and are
-    several times faster than a Unicode word regex over a big site."""
-    counts = Counter(text.lower().translate(_SEPARATORS).split())
-    # Interned, every case shares one copy of each word: 100k cases hold 28M words, ~200k distinct.
-    return Bag(tuple(map(sys.intern, counts)), tuple(counts.values()))
 
 
 def usable_word(word: str) -> bool:

@@ -5,7 +5,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.similarity import Bag, keyword_matrix, pair_dots, shortlist, text_bag
+from site_builder.similarity import keyword_matrix, pair_dots, shortlist
+from site_builder.words import Bag, text_bag
 
 
 def test_text_bag_lowercases_splits_on_punctuation_and_digits_and_counts():
