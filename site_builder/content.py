@@ -115,6 +115,7 @@ def _front_matter(
 COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
 # Files modified less than this long ago are verified by content, not by stat.
 RACY_NS = 2_000_000_000
+INTERN_FROM = 20_000
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
 
@@ -277,13 +278,16 @@ def _load_cases(
         cache.put_sources(key, fresh, {f.rel for f in files})
     cases: list[Case] = []
     bags: dict[str, Bag] = {}
+    # Decoded words are separate strings; sharing one copy of each saves GBs at 100k cases but
+    # costs more time than it saves below a few tens of thousands.
+    big = len(files) > INTERN_FROM
     for file in files:
         result = compiled[file.rel]
         problems += result.diagnostics
         if result.case is not None:
             cases.append(result.case)
             if result.bag is not None:
-                bags[result.case.slug] = interned(result.bag)
+                bags[result.case.slug] = interned(result.bag) if big else result.bag
     duplicates = {slug: paths for slug, paths in by_slug.items() if len(paths) > 1}
     for slug, paths in duplicates.items():
         for p in paths:
