@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,26 +152,28 @@ class Cache:
 
     # Sources ---------------------------------------------------------------------------------
 
-    def sources(self, config: str) -> dict[str, tuple[int, int, str, bytes]]:
-        """path -> (mtime_ns, size, digest, blob) for entries made under this config."""
+    def sources(self, config: str) -> Iterator[tuple[str, int, int, str, bytes]]:
+        """(path, change time, size, digest, blob) of entries made under this config, one row
+        at a time: at 100k cases the blobs are gigabytes."""
         try:
-            rows = self.db.execute(
+            cursor = self.db.execute(
                 "SELECT path, mtime_ns, size, digest, blob FROM sources WHERE config = ?",
                 (config,),
-            ).fetchall()
+            )
+            yield from cursor
         except sqlite3.Error:
-            return {}
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+            return
 
-    def put_sources(
-        self, config: str, records: Iterable[tuple[str, int, int, str, bytes]], keep: set[str]
-    ) -> None:
-        """Store new records and forget files that no longer exist (`keep` is every path seen)."""
+    def put_sources(self, config: str, records: Iterable[tuple[str, int, int, str, bytes]]) -> None:
         with suppress(sqlite3.Error), self._transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
                 ((p, m, s, d, config, b) for p, m, s, d, b in records),
             )
+
+    def prune_sources(self, keep: set[str]) -> None:
+        """Forget files that no longer exist (`keep` is every path seen)."""
+        with suppress(sqlite3.Error), self._transaction():
             stale = [(p,) for (p,) in self.db.execute("SELECT path FROM sources") if p not in keep]
             self.db.executemany("DELETE FROM sources WHERE path = ?", stale)
 

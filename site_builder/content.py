@@ -10,6 +10,7 @@ import hashlib
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
 from .markdown import render
 from .model import Case, FrontMatter, Page, SourceFile
-from .parallel import Tick, run_sharded
+from .parallel import Channel, Tick, run_sharded
 from .validate import SLUG_RE, validate_case, validate_page
 from .words import Bag, case_tokens, interned
 
@@ -116,6 +117,7 @@ COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
 # Files modified less than this long ago are verified by content, not by stat.
 RACY_NS = 2_000_000_000
 INTERN_FROM = 20_000
+BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
 
@@ -171,7 +173,6 @@ def render_case(case: Case, allow_html: bool, text: str) -> Case:
         case,
         summary_html=summary.html,
         response_html=response.html,
-        text=f"{summary.text} {response.text}",
         links=tuple(links),
     )
 
@@ -225,20 +226,29 @@ def _from_cache(
 
 
 def _compile_all(
-    root: Path, files: list[_CaseFile], config: SiteConfig, jobs: int, tick: Tick | None
-) -> list[Record]:
-    def shard(k: int, n: int, progress: Tick) -> list[Record]:
-        out = []
-        for i, file in enumerate(files[k::n], start=1):
-            out.append(compile_case(root, file, config))
-            if i % 256 == 0:
-                progress(256)
-        progress(len(out) % 256)
-        return out
+    root: Path,
+    files: list[_CaseFile],
+    config: SiteConfig,
+    jobs: int,
+    tick: Tick | None,
+    consume: Callable[[list[Record]], None],
+) -> None:
+    """Compile `files` on `jobs` processes, handing records to `consume` in small batches, so
+    no process ever holds every compiled file at once (gigabytes at 100k cases)."""
+
+    def shard(k: int, n: int, channel: Channel) -> None:
+        batch: list[Record] = []
+        for file in files[k::n]:
+            batch.append(compile_case(root, file, config))
+            if len(batch) == BATCH:
+                channel.emit(batch)
+                channel(len(batch))
+                batch = []
+        channel.emit(batch)
+        channel(len(batch))
 
     jobs = jobs if len(files) >= PARALLEL_MIN else 1
-    records = [r for part in run_sharded(shard, jobs, tick) for r in part]
-    return records
+    run_sharded(shard, jobs, tick, consume)
 
 
 def _load_cases(
@@ -256,26 +266,32 @@ def _load_cases(
         by_slug[slug].append(rel)
         files.append(_CaseFile(path, rel, slug))
     key = compile_key(config)
-    cached = cache.sources(key) if cache else {}
+    by_rel = {file.rel: file for file in files}
     compiled: dict[str, Compiled] = {}
-    fresh: list[Record] = []
-    todo: list[_CaseFile] = []
-    for file in files:
-        hit = _from_cache(file, cached.get(file.rel))
-        if hit is None:
-            todo.append(file)
-        else:
-            compiled[file.rel] = hit[0]
-            fresh += [hit[1]] if hit[1] else []
-            if tick:
-                tick(1)
-    for record in _compile_all(root, todo, config, jobs, tick):
-        result = decode_compiled(record[4])
-        assert result is not None, "a record this process just encoded must decode"
-        compiled[record[0]] = result
-        fresh.append(record)
+    restat: list[Record] = []
+    for rel, changed, size, digest, blob in cache.sources(key) if cache else ():
+        file = by_rel.get(rel)
+        hit = _from_cache(file, (changed, size, digest, blob)) if file else None
+        if hit is not None:
+            compiled[rel] = hit[0]
+            restat += [hit[1]] if hit[1] else []
+    if tick and compiled:
+        tick(len(compiled))
+    if cache is not None and restat:
+        cache.put_sources(key, restat)
+
+    def consume(records: list[Record]) -> None:
+        for record in records:
+            result = decode_compiled(record[4])
+            assert result is not None, "a record this process just encoded must decode"
+            compiled[record[0]] = result
+        if cache is not None:
+            cache.put_sources(key, records)
+
+    todo = [file for file in files if file.rel not in compiled]
+    _compile_all(root, todo, config, jobs, tick, consume)
     if cache is not None:
-        cache.put_sources(key, fresh, {f.rel for f in files})
+        cache.prune_sources(set(by_rel))
     cases: list[Case] = []
     bags: dict[str, Bag] = {}
     # Decoded words are separate strings; sharing one copy of each saves GBs at 100k cases but

@@ -69,11 +69,10 @@ class Case:
     lines: tuple[tuple[str, int], ...] = ()
     lint_ignore: tuple[str, ...] = ()
     # Filled by content loading, once per file (and cached): the sections rendered for the
-    # case page (links relative to `cases/<slug>/`), their plain text, and every link target
+    # case page (links relative to `cases/<slug>/`), and every link target
     # in Summary and Response with its line in the file, for the link checker.
     summary_html: str = ""
     response_html: str = ""
-    text: str = ""
     links: tuple[tuple[str, int], ...] = ()
 
     def line(self, key: str) -> int | None:

@@ -19,7 +19,27 @@ from .diagnostics import Diagnostic, UserError
 
 T = TypeVar("T")
 Tick = Callable[[int], None]
-ShardFn = Callable[[int, int, Tick], T]
+Part = Callable[[Any], None]
+
+
+class Channel:
+    """What a shard function reports through: progress ticks and, optionally, partial results.
+
+    Streaming parts lets the parent consume results (decode, store, free) while workers are
+    still busy, instead of holding every shard's whole result at once.
+    """
+
+    def __init__(self, tick: Tick, part: Part) -> None:
+        self._tick, self._part = tick, part
+
+    def __call__(self, n: int) -> None:
+        self._tick(n)
+
+    def emit(self, part: Any) -> None:
+        self._part(part)
+
+
+ShardFn = Callable[[int, int, Channel], T]
 
 
 def default_jobs() -> int:
@@ -52,11 +72,9 @@ class WorkQueue:
 
 
 def _child(fn: ShardFn[Any], shard: int, jobs: int, conn: Connection) -> None:
-    def tick(n: int) -> None:
-        conn.send(("tick", n))
-
+    channel = Channel(lambda n: conn.send(("tick", n)), lambda p: conn.send(("part", p)))
     try:
-        conn.send(("ok", fn(shard, jobs, tick)))
+        conn.send(("ok", fn(shard, jobs, channel)))
     except UserError as exc:
         conn.send(("user-error", exc.diagnostics))
     except KeyboardInterrupt:
@@ -67,11 +85,18 @@ def _child(fn: ShardFn[Any], shard: int, jobs: int, conn: Connection) -> None:
         conn.close()
 
 
-def run_sharded(fn: ShardFn[T], jobs: int, on_tick: Tick | None = None) -> list[T]:
-    """`[fn(k, jobs, tick) for k in range(jobs)]`, each in its own forked process."""
+def run_sharded(
+    fn: ShardFn[T], jobs: int, on_tick: Tick | None = None, on_part: Part | None = None
+) -> list[T]:
+    """`[fn(k, jobs, channel) for k in range(jobs)]`, each in its own forked process.
+
+    Parts a shard emits reach `on_part` in the parent as they come (in no particular order
+    across shards).
+    """
     tick = on_tick or (lambda n: None)
+    part = on_part or (lambda p: None)
     if jobs <= 1 or not hasattr(os, "fork"):
-        return [fn(0, 1, tick)]
+        return [fn(0, 1, Channel(tick, part))]
     ctx = multiprocessing.get_context("fork")
     children: list[multiprocessing.process.BaseProcess] = []
     pending: dict[Connection, int] = {}
@@ -94,6 +119,9 @@ def run_sharded(fn: ShardFn[T], jobs: int, on_tick: Tick | None = None) -> list[
                     raise RuntimeError(f"worker {shard} died without a result") from None
                 if kind == "tick":
                     tick(value)
+                    continue
+                if kind == "part":
+                    part(value)
                     continue
                 del pending[conn]
                 conn.close()

@@ -83,7 +83,6 @@ class CaseView:
     terms: tuple[TermGroup, ...]
     outlets: tuple[OutletView, ...]
     related: tuple[RelatedView, ...]
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +183,6 @@ def case_view(model: SiteModel, case: Case, config: SiteConfig) -> CaseView:
         groups,
         outlets,
         _related(model, model.graph, case),
-        case.text,
     )
 
 
