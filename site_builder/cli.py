@@ -27,14 +27,13 @@ from .report import FORMATS, as_json, github, human
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def _add_root(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=Path("."),
-        metavar="DIR",
-        help="site root holding site.toml, content/ and optional templates/ (default: current directory)",
-    )
+SITE_ROOT_HELP = (
+    "site root holding site.toml, content/ and optional templates/ (default: current directory)"
+)
+
+
+def _add_root(parser: argparse.ArgumentParser, help: str = SITE_ROOT_HELP) -> None:
+    parser.add_argument("--root", type=Path, default=Path("."), metavar="DIR", help=help)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -160,13 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         "each cold, again unchanged, and after editing one case, each as a separate process; "
         "print a Markdown table and write JSON.",
     )
-    bench.add_argument(
-        "--root",
-        type=Path,
-        default=Path("."),
-        metavar="DIR",
-        help="project directory; --json is relative to it (default: current directory)",
-    )
+    _add_root(bench, "project directory; --json is relative to it (default: current directory)")
     from .bench import add_arguments
 
     add_arguments(bench)
