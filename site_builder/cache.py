@@ -109,15 +109,25 @@ class Cache:
         return self._create(sqlite3.connect(":memory:", isolation_level=None))
 
     def _usable(self, db: sqlite3.Connection) -> bool:
-        """A fresh file gets the schema; an existing one must be ours, same schema, same code."""
+        """A fresh file gets the schema; an existing one must be ours with the same schema.
+
+        Other code (an upgrade, a local edit) may compile cases differently, so compiled cases
+        and no-op records go; the output manifest stays: its fingerprints include the code, so
+        every output is rendered again, but files whose bytes did not change are not rewritten.
+        """
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             self._create(db)
             return True
-        if "meta" not in tables:
+        if not {"meta", "sources", "builds", "outputs"} <= tables:
             return False
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        return meta.get("schema") == SCHEMA and meta.get("code") == self.code
+        if meta.get("schema") != SCHEMA:
+            return False
+        if meta.get("code") != self.code:
+            db.executescript("DELETE FROM sources; DELETE FROM builds;")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'code'", (self.code,))
+        return True
 
     def _create(self, db: sqlite3.Connection) -> sqlite3.Connection:
         db.executescript(
