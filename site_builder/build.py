@@ -245,7 +245,20 @@ class _Job:
     staging: Staging
 
 
-Done = tuple[str, str, OutputRecord | None]  # output, fingerprint, record if (re)written
+# output, fingerprint, new record (None: unchanged), staged (written to the staging tree)
+Done = tuple[str, str, OutputRecord | None, bool]
+
+
+def _live_stat(output: Path, rel: str, data: bytes) -> tuple[int, int] | None:
+    """(size, mtime) of the live output file if it already holds exactly `data`."""
+    live = output / rel
+    try:
+        stat = live.stat()
+        if stat.st_size != len(data) or live.read_bytes() != data:
+            return None
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[Done]:
@@ -264,14 +277,18 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
             for item in (item for i in chunk for item in units[i]()):
                 fp = _fingerprint(item, job.env_key)
                 if _unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
-                    done.append((item.output, fp, None))
+                    done.append((item.output, fp, None, False))
                     continue
                 if isinstance(item, DataFile):
-                    size, mtime = job.staging.write(item.output, item.data)
+                    data = item.data
                 else:
-                    page = render_page(env, item, job.site, job.root)
-                    size, mtime = job.staging.write(item.output, page)
-                done.append((item.output, fp, OutputRecord(fp, size, mtime)))
+                    data = render_page(env, item, job.site, job.root)
+                live = _live_stat(job.output, item.output, data) if job.manifest else None
+                if live is not None:  # new inputs, same bytes: leave the file alone
+                    done.append((item.output, fp, OutputRecord(fp, *live), False))
+                    continue
+                size, mtime = job.staging.write(item.output, data)
+                done.append((item.output, fp, OutputRecord(fp, size, mtime), True))
         return done
 
     jobs = options.jobs if len(units) >= PARALLEL_MIN else 1
@@ -351,11 +368,11 @@ def _build(
         try:
             job = _Job(root, output, site, _environment_key(root, site), manifest, staging)
             results = _render_units(units, job, options)
-            rendered = [path for path, _, fresh in results if fresh]
+            rendered = [path for path, _, _, staged in results if staged]
             # Incremental: a staged file equal to the live one stays unmoved, so stat anew.
             stale_stats = set(rendered) if incremental else set()
             if incremental:
-                removed = sorted(set(manifest) - {path for path, _, _ in results})
+                removed = sorted(set(manifest) - {path for path, _, _, _ in results})
                 written = staging.apply(rendered, removed)
             else:
                 if cache is not None:
@@ -371,7 +388,7 @@ def _build(
                 path: (
                     _record(output, path, fp) if path in stale_stats else fresh or manifest[path]
                 )
-                for path, fp, fresh in results
+                for path, fp, fresh, _ in results
             }
             cache.put_outputs(outdir, records)
             cache.put_last_build(
