@@ -8,6 +8,7 @@ site is served from a sub-path or opened from disk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -144,22 +145,56 @@ def link_lines(text: str, *, allow_html: bool = False) -> tuple[tuple[str, int],
     return tuple(_token_links(_parser(allow_html).parse(text, {}), text.split("\n")))
 
 
-def _heading_name(tokens: Sequence[Token], index: int) -> str:
-    inline = tokens[index + 1]
-    return inline.content.strip().lower().rstrip(":")
+# A column-0 ATX h2 ("## Name", optional closing #s). In a body without any of the constructs
+# below, every such line is a top-level h2 and no other line is an h2.
+_ATX_H2 = re.compile(r"##[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$|##[ \t]*$")
+_NEEDS_PARSER = re.compile(
+    r"^(?: {0,3}(?:```|~~~|<|=+[ \t]*$|-+[ \t]*$)"  # fences, HTML blocks, setext underlines
+    r"|(?!#)[ \t>*+\-0-9.)]+#)",  # a '#' after indentation or quote/list markers
+    re.MULTILINE,
+)
+
+
+def _scan_headings(body: str) -> list[tuple[str, int]] | None:
+    """(name, 0-based line) of every h2 by a line scan, or None when only a parser can tell.
+
+    Finding the two sections was a quarter of compiling a case; most bodies are plain
+    paragraphs, links and lists, where a line scan gives exactly the parser's answer (a
+    property test compares both).
+    """
+    if "\0" in body or _NEEDS_PARSER.search(body):
+        return None
+    found = []
+    for number, line in enumerate(body.split("\n")):
+        if line.startswith("##") and (match := _ATX_H2.match(line)):
+            found.append(((match.group(1) or "").strip(), number))
+    return found
+
+
+def _parsed_headings(body: str) -> list[tuple[str, int]]:
+    tokens = _section_parser().parse(body)
+    return [
+        (tokens[index + 1].content.strip(), token.map[0])
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == "h2" and token.map
+    ]
+
+
+def h2_headings(body: str) -> list[tuple[str, int]]:
+    """(text, 0-based line) of every level-2 heading in `body`."""
+    scanned = _scan_headings(body)
+    return _parsed_headings(body) if scanned is None else scanned
 
 
 def split_sections(body: str, body_line: int) -> tuple[Sections | None, list[tuple[int, str]]]:
     """Find `## Summary` then `## Response` (case-insensitive); return problems as (line, msg)."""
-    tokens = _section_parser().parse(body)
     found: dict[str, int] = {}
     order: list[str] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h2" and token.map:
-            name = _heading_name(tokens, index)
-            if name in SECTION_NAMES and name not in found:
-                found[name] = token.map[0]
-                order.append(name)
+    for text, line in h2_headings(body):
+        name = text.lower().rstrip(":")
+        if name in SECTION_NAMES and name not in found:
+            found[name] = line
+            order.append(name)
     problems: list[tuple[int, str]] = []
     for name in SECTION_NAMES:
         if name not in found:

@@ -1,8 +1,16 @@
 """Unit tests for site_builder.markdown."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from site_builder.markdown import link_lines, render, split_sections
+from site_builder.markdown import (
+    _parsed_headings,
+    _scan_headings,
+    link_lines,
+    render,
+    split_sections,
+)
 
 
 def test_raw_html_escaped_by_default():
@@ -121,3 +129,43 @@ def test_link_lines_finds_targets_with_their_lines_like_render():
         ("/cases/z/", 13),
     )
     assert [target for target, _ in link_lines(text)] == list(render(text).links)
+
+
+LINES = st.sampled_from(
+    [
+        "## Summary", "## Response", "## summary:", "##  Response  ##", "## Summary #",
+        "## Other", "##", "## #", "##Summary", "### Summary", "#  Summary", "## **Summary**",
+        "  ## Summary", "\t## Response", "> ## Summary", "- ## Response", "1. ## Summary",
+        "- - ## Summary", "Summary", "Response", "---", "===", "  ---", "- - -", "***",
+        "```", "~~~", "    ## Summary", "<div>", "</div>", "<!-- x -->", "> quote",
+        "- item", "1. item", "  continued", "", "", "", "Text with a [link](/x/).",
+        "[ref]:", "[ref]: /url", "\\## Summary", "## Summary\\#", "Plain # hash",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1500)
+@given(st.lists(LINES, max_size=8))
+def test_line_scan_finds_exactly_the_sections_the_parser_finds(lines):
+    """Where the line scan answers at all, it agrees with markdown-it on the two sections."""
+    body = "\n".join(lines)
+
+    def sections(headings):
+        return [
+            (text.lower().rstrip(":"), line)
+            for text, line in headings
+            if text.lower().rstrip(":") in ("summary", "response")
+        ]
+
+    scanned = _scan_headings(body)
+    if scanned is not None:
+        assert sections(scanned) == sections(_parsed_headings(body))
+
+
+def test_line_scan_handles_plain_bodies_and_defers_tricky_ones():
+    assert _scan_headings("Intro\n\n## Summary\n\nText.\n\n## Response\n\n- a\n- b\n") == [
+        ("Summary", 2),
+        ("Response", 6),
+    ]
+    for tricky in ("```\n## Summary\n```", "Summary\n---", "> ## Summary", "<div>\n## Summary"):
+        assert _scan_headings(tricky) is None
