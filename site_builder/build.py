@@ -4,36 +4,41 @@ load (config, content) -> check -> graph + taxonomy -> plan -> render -> write.
 If any error is found before writing, nothing is written and `UserError` carries every
 diagnostic; warnings travel back in the `Loaded`/`BuildResult` values.
 
-Incremental builds: every planned output gets a fingerprint of everything it is made from (its
-template set, the site-wide values, its own context, the code). An output whose fingerprint and
-file on disk match the cache's manifest is skipped; the others are rendered into a staging
-directory and moved into place only after all of them rendered, so a template error mid-way
-leaves the previous site untouched. Dependencies are tracked by value rather than declared by
-hand: a page that shows a case's title changes fingerprint when that title changes, and no
-list of "who shows what" can go stale.
+Incremental builds (fingerprints: `incremental.py`): an output whose fingerprint and file on
+disk match the cache's manifest is skipped; the others are rendered into a staging directory
+and moved into place only after all of them rendered, so a template error mid-way leaves the
+previous site untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import msgspec
-
-from .cache import Cache, LastBuild, OutputRecord, code_fingerprint, open_cache
-from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import input_stats, load_content, trusted_mtime
+from .cache import Cache, LastBuild, OutputRecord, open_cache
+from .config import SiteConfig, load_config
+from .content import load_content
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
+from .incremental import (
+    Inputs,
+    environment_key,
+    fingerprint,
+    live_stat,
+    outputs_intact,
+    read_inputs,
+    record,
+    same_inputs,
+    unchanged,
+)
 from .lint import apply_settings, file_ignores, lint_site
 from .model import BuildResult, SiteModel
 from .parallel import Tick, WorkQueue, default_jobs, run_sharded
-from .plan import DataFile, Output, SiteView, Unit, collisions, plan_units, site_view, static_files
+from .plan import DataFile, SiteView, Unit, collisions, plan_units, site_view, static_files
 from .render import make_environment, render_page, template_dirs
 from .taxonomy import build_terms
 from .writer import MARKER, Staging, check_output_dir
@@ -55,12 +60,6 @@ class BuildOptions:
     strict: bool = False
     cache_dir: Path | None = None
     progress: ProgressFactory | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    key: str
-    fresh: tuple[tuple[str, str], ...]  # (path, SHA-256) of files too new to trust by stat
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,91 +147,6 @@ def check_site(root: Path, *, today: dt.date, strict: bool = False) -> Loaded:
     return replace(loaded, diagnostics=tuple(diagnostics))
 
 
-def _environment_key(root: Path, site: SiteView) -> bytes:
-    """Everything every page depends on: all template files, site-wide values, the code."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(code_fingerprint().encode())
-    digest.update(msgspec.msgpack.encode(site))
-    for directory in template_dirs(root):
-        for path in sorted(directory.rglob("*")):
-            if path.is_file() and "static" not in path.relative_to(directory).parts:
-                digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
-    return digest.digest()
-
-
-def _inputs(root: Path, options: BuildOptions) -> Inputs:
-    """Stats of every input file (content, config, templates) plus the code and the options.
-
-    Equal keys mean an equal site, so a build can stop right here (a no-op rebuild). Files
-    changed in the last moments are also hashed: timestamps are coarse, so an edit right after
-    this look could keep the same change time and size ("racy git"); their bytes decide.
-    """
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{code_fingerprint()}\0{options.drafts}\0{options.strict}\0".encode())
-    config = root / CONFIG_NAME
-    digest.update(config.read_bytes() if config.is_file() else b"-")
-    stats = input_stats(root)
-    for directory in template_dirs(root):
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
-    digest.update(msgspec.msgpack.encode(stats))
-    fresh = tuple(path for path, changed, _ in stats if trusted_mtime(changed) < 0)
-    return Inputs(digest.hexdigest(), _hashes(root, fresh))
-
-
-def _hashes(root: Path, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    found = []
-    for path in paths:
-        try:
-            found.append((path, hashlib.sha256((root / path).read_bytes()).hexdigest()))
-        except OSError:
-            found.append((path, ""))
-    return tuple(found)
-
-
-def _same_inputs(root: Path, now: Inputs, last: LastBuild | None) -> bool:
-    if last is None or last.inputs != now.key:
-        return False
-    return _hashes(root, (path for path, _ in last.fresh)) == last.fresh
-
-
-def _outputs_intact(output: Path, manifest: dict[str, OutputRecord]) -> bool:
-    for path, record in manifest.items():
-        try:
-            stat = (output / path).stat()
-        except OSError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-            return False
-    return True
-
-
-def _fingerprint(output: Output, env_key: bytes) -> str:
-    """'' (always render) if the context holds something msgspec cannot encode faithfully."""
-    digest = hashlib.blake2b(env_key, digest_size=20)
-    if isinstance(output, DataFile):
-        digest.update(b"data\0" + output.data)
-        return digest.hexdigest()
-    try:
-        digest.update(msgspec.msgpack.encode((output.url, output.template, output.context)))
-    except (TypeError, msgspec.EncodeError):
-        return ""
-    return digest.hexdigest()
-
-
-def _unchanged(output_dir: Path, path: str, fp: str, record: OutputRecord | None) -> bool:
-    if record is None or not fp or record.fingerprint != fp:
-        return False
-    try:
-        stat = (output_dir / path).stat()
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns)
-
-
 @dataclass(frozen=True, slots=True)
 class _Job:
     """What every render worker needs; inherited by forked workers, never pickled."""
@@ -249,18 +163,6 @@ class _Job:
 Done = tuple[str, str, OutputRecord | None, bool]
 
 
-def _live_stat(output: Path, rel: str, data: bytes) -> tuple[int, int] | None:
-    """(size, mtime) of the live output file if it already holds exactly `data`."""
-    live = output / rel
-    try:
-        stat = live.stat()
-        if stat.st_size != len(data) or live.read_bytes() != data:
-            return None
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
-
-
 def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[Done]:
     """Plan, fingerprint and (if changed) render every unit.
 
@@ -275,15 +177,15 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
         for chunk in queue:
             tick(len(chunk))
             for item in (item for i in chunk for item in units[i]()):
-                fp = _fingerprint(item, job.env_key)
-                if _unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
+                fp = fingerprint(item, job.env_key)
+                if unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
                     done.append((item.output, fp, None, False))
                     continue
                 if isinstance(item, DataFile):
                     data = item.data
                 else:
                     data = render_page(env, item, job.site, job.root)
-                live = _live_stat(job.output, item.output, data) if job.manifest else None
+                live = live_stat(job.output, item.output, data) if job.manifest else None
                 if live is not None:  # new inputs, same bytes: leave the file alone
                     done.append((item.output, fp, OutputRecord(fp, *live), False))
                     continue
@@ -299,11 +201,6 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
     if len(set(paths)) != len(paths):  # collisions() should have reported these as errors
         raise RuntimeError("two planned outputs share a path")
     return results
-
-
-def _record(output_dir: Path, path: str, fp: str) -> OutputRecord:
-    stat = (output_dir / path).stat()
-    return OutputRecord(fp, stat.st_size, stat.st_mtime_ns)
 
 
 def build_site(
@@ -337,16 +234,20 @@ def _build(
     outdir = str(output.resolve())
     if cache is not None and not options.clean and (output / MARKER).is_file():
         with timer.phase("check"):
-            inputs = _inputs(root, options)
+            inputs = read_inputs(root, drafts=options.drafts, strict=options.strict)
             last = cache.last_build(outdir)
-            manifest = cache.outputs(outdir) if _same_inputs(root, inputs, last) else {}
-            same = bool(manifest) and _outputs_intact(output, manifest)
+            manifest = cache.outputs(outdir) if same_inputs(root, inputs, last) else {}
+            same = bool(manifest) and outputs_intact(output, manifest)
         if same and last is not None:
             result = BuildResult(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
-    inputs = _inputs(root, options) if cache is not None else Inputs("", ())
+    inputs = (
+        read_inputs(root, drafts=options.drafts, strict=options.strict)
+        if cache is not None
+        else Inputs("", ())
+    )
     loaded = load_site(
         root,
         drafts=options.drafts,
@@ -366,7 +267,7 @@ def _build(
     with timer.phase("render+write"):
         staging = Staging(output)
         try:
-            job = _Job(root, output, site, _environment_key(root, site), manifest, staging)
+            job = _Job(root, output, site, environment_key(root, site), manifest, staging)
             results = _render_units(units, job, options)
             rendered = [path for path, _, _, staged in results if staged]
             # Incremental: a staged file equal to the live one stays unmoved, so stat anew.
@@ -385,9 +286,7 @@ def _build(
     if cache is not None:
         with timer.phase("cache"):
             records = {
-                path: (
-                    _record(output, path, fp) if path in stale_stats else fresh or manifest[path]
-                )
+                path: (record(output, path, fp) if path in stale_stats else fresh or manifest[path])
                 for path, fp, fresh, _ in results
             }
             cache.put_outputs(outdir, records)

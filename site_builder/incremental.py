@@ -1,0 +1,132 @@
+"""What changed since the last build: input keys, output fingerprints, the live tree.
+
+Dependencies are tracked by value, not declared: every planned output gets a fingerprint of
+everything it is made from (its template set, the site-wide values, its own view context, the
+code), so a page that shows a case's title changes fingerprint exactly when that title
+changes, and no list of "who shows what" can go stale. The no-op check is coarser and cheaper:
+the stats of every input file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+from .cache import LastBuild, OutputRecord, code_fingerprint
+from .config import CONFIG_NAME
+from .content import input_stats, trusted_mtime
+from .model import DataFile
+from .plan import Output, SiteView
+from .render import template_dirs
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    key: str
+    fresh: tuple[tuple[str, str], ...]  # (path, SHA-256) of files too new to trust by stat
+
+
+def environment_key(root: Path, site: SiteView) -> bytes:
+    """Everything every page depends on: all template files, site-wide values, the code."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(code_fingerprint().encode())
+    digest.update(msgspec.msgpack.encode(site))
+    for directory in template_dirs(root):
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and "static" not in path.relative_to(directory).parts:
+                digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def read_inputs(root: Path, *, drafts: bool, strict: bool) -> Inputs:
+    """Stats of every input file (content, config, templates) plus the code and the options.
+
+    Equal keys mean an equal site, so a build can stop right here (a no-op rebuild). Files
+    changed in the last moments are also hashed: timestamps are coarse, so an edit right after
+    this look could keep the same change time and size ("racy git"); their bytes decide.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{code_fingerprint()}\0{drafts}\0{strict}\0".encode())
+    config = root / CONFIG_NAME
+    digest.update(config.read_bytes() if config.is_file() else b"-")
+    stats = input_stats(root)
+    for directory in template_dirs(root):
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
+    digest.update(msgspec.msgpack.encode(stats))
+    fresh = tuple(path for path, changed, _ in stats if trusted_mtime(changed) < 0)
+    return Inputs(digest.hexdigest(), _hashes(root, fresh))
+
+
+def _hashes(root: Path, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for path in paths:
+        try:
+            found.append((path, hashlib.sha256((root / path).read_bytes()).hexdigest()))
+        except OSError:
+            found.append((path, ""))
+    return tuple(found)
+
+
+def same_inputs(root: Path, now: Inputs, last: LastBuild | None) -> bool:
+    if last is None or last.inputs != now.key:
+        return False
+    return _hashes(root, (path for path, _ in last.fresh)) == last.fresh
+
+
+def outputs_intact(output: Path, manifest: dict[str, OutputRecord]) -> bool:
+    for path, record in manifest.items():
+        try:
+            stat = (output / path).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+            return False
+    return True
+
+
+def fingerprint(output: Output, env_key: bytes) -> str:
+    """'' (always render) if the context holds something msgspec cannot encode faithfully."""
+    digest = hashlib.blake2b(env_key, digest_size=20)
+    if isinstance(output, DataFile):
+        digest.update(b"data\0" + output.data)
+        return digest.hexdigest()
+    try:
+        digest.update(msgspec.msgpack.encode((output.url, output.template, output.context)))
+    except (TypeError, msgspec.EncodeError):
+        return ""
+    return digest.hexdigest()
+
+
+def unchanged(output_dir: Path, path: str, fp: str, record: OutputRecord | None) -> bool:
+    if record is None or not fp or record.fingerprint != fp:
+        return False
+    try:
+        stat = (output_dir / path).stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns)
+
+
+def live_stat(output: Path, rel: str, data: bytes) -> tuple[int, int] | None:
+    """(size, mtime) of the live output file if it already holds exactly `data`."""
+    live = output / rel
+    try:
+        stat = live.stat()
+        if stat.st_size != len(data) or live.read_bytes() != data:
+            return None
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def record(output_dir: Path, path: str, fp: str) -> OutputRecord:
+    stat = (output_dir / path).stat()
+    return OutputRecord(fp, stat.st_size, stat.st_mtime_ns)
