@@ -31,7 +31,6 @@ from .incremental import (
     live_stat,
     outputs_intact,
     read_inputs,
-    record,
     same_inputs,
     unchanged,
 )
@@ -270,25 +269,21 @@ def _build(
             job = _Job(root, output, site, environment_key(root, site), manifest, staging)
             results = _render_units(units, job, options)
             rendered = [path for path, _, _, staged in results if staged]
-            # Incremental: a staged file equal to the live one stays unmoved, so stat anew.
-            stale_stats = set(rendered) if incremental else set()
             if incremental:
                 removed = sorted(set(manifest) - {path for path, _, _, _ in results})
-                written = staging.apply(rendered, removed)
+                staging.apply(rendered, removed)
             else:
                 if cache is not None:
                     cache.forget_outputs(outdir)  # the swap below makes the manifest stale
                 staging.commit()
-                removed, written = [], len(rendered)
+                removed = []
+            written = len(rendered)
         except BaseException:
             staging.rollback()
             raise
     if cache is not None:
         with timer.phase("cache"):
-            records = {
-                path: (record(output, path, fp) if path in stale_stats else fresh or manifest[path])
-                for path, fp, fresh, _ in results
-            }
+            records = {path: fresh or manifest[path] for path, _, fresh, _ in results}
             cache.put_outputs(outdir, records)
             cache.put_last_build(
                 outdir,

@@ -125,8 +125,3 @@ def live_stat(output: Path, rel: str, data: bytes) -> tuple[int, int] | None:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns
-
-
-def record(output_dir: Path, path: str, fp: str) -> OutputRecord:
-    stat = (output_dir / path).stat()
-    return OutputRecord(fp, stat.st_size, stat.st_mtime_ns)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .diagnostics import UserError, error
@@ -26,7 +24,6 @@ class Staging:
         self.output = output
         output.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
-        self.count = 0
         self._dirs: set[Path] = set()
 
     def _target(self, rel: str) -> Path:
@@ -45,29 +42,23 @@ class Staging:
             handle.write(data)
             handle.flush()  # the mtime must be the final one: the manifest compares it later
             stat = os.fstat(handle.fileno())
-        self.count += 1
         return stat.st_size, stat.st_mtime_ns
 
-    def apply(self, changed: list[str], removed: list[str]) -> int:
+    def apply(self, changed: list[str], removed: list[str]) -> None:
         """Incremental commit: move changed files into the live output, delete removed ones.
 
-        A staged file whose bytes equal the live one is dropped, so its mtime (and any
-        downstream sync tool) sees no change. Returns how many files were really written.
+        Callers stage only files whose bytes differ from the live ones, so unchanged files keep
+        their mtime; a rename keeps the staged file's size and mtime, as recorded at writing.
         """
-        written = 0
         for rel in changed:
-            staged, live = self._target(rel), self.output.joinpath(*PurePosixPath(rel).parts)
-            if _same_bytes(live, staged):
-                continue
+            live = self.output.joinpath(*PurePosixPath(rel).parts)
             live.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, live)
-            written += 1
+            os.replace(self._target(rel), live)
         for rel in removed:
             live = self.output.joinpath(*PurePosixPath(rel).parts)
             live.unlink(missing_ok=True)
             _prune_empty(live.parent, self.output)
         self.rollback()
-        return written
 
     def commit(self) -> None:
         (self.path / MARKER).write_text(
@@ -83,10 +74,6 @@ class Staging:
 
     def rollback(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-
-
-def _same_bytes(a: Path, b: Path) -> bool:
-    return a.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
 def _prune_empty(directory: Path, top: Path) -> None:
@@ -123,15 +110,3 @@ def check_output_dir(root: Path, output: Path) -> None:
                 )
             ]
         )
-
-
-@contextmanager
-def staged_output(output: Path) -> Iterator[Staging]:
-    """Commit on success; on any exception (including Ctrl-C) remove the staging tree."""
-    staging = Staging(output)
-    try:
-        yield staging
-    except BaseException:
-        staging.rollback()
-        raise
-    staging.commit()
