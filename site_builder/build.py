@@ -100,7 +100,10 @@ def load_site(
     options = options or BuildOptions(drafts=drafts, jobs=1)
     with timer.phase("load"):
         config = load_config(root)
-        total = sum(1 for _ in (root / "content" / "cases").rglob("*.md"))
+        # Counting files is a second walk of content/: only worth it for a visible bar.
+        total = (
+            sum(1 for _ in (root / "content" / "cases").rglob("*.md")) if options.progress else 0
+        )
         with _bar(options, "load", total) as tick:
             content = load_content(root, config, cache=cache, jobs=options.jobs, tick=tick)
     with timer.phase("graph"):
@@ -231,22 +234,20 @@ def _build(
     root: Path, output: Path, options: BuildOptions, timer: _Timer, cache: Cache | None
 ) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
     outdir = str(output.resolve())
-    if cache is not None and not options.clean and (output / MARKER).is_file():
+    inputs, last, same = Inputs("", ()), None, False
+    if cache is not None:
         with timer.phase("check"):
+            # Read before loading: an edit made while this build runs must not count as built.
             inputs = read_inputs(root, drafts=options.drafts, strict=options.strict)
-            last = cache.last_build(outdir)
-            manifest = cache.outputs(outdir) if same_inputs(root, inputs, last) else {}
-            same = bool(manifest) and outputs_intact(output, manifest)
+            if not options.clean and (output / MARKER).is_file():
+                last = cache.last_build(outdir)
+                manifest = cache.outputs(outdir) if same_inputs(root, inputs, last) else {}
+                same = bool(manifest) and outputs_intact(output, manifest)
         if same and last is not None:
             result = BuildResult(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
-    inputs = (
-        read_inputs(root, drafts=options.drafts, strict=options.strict)
-        if cache is not None
-        else Inputs("", ())
-    )
     loaded = load_site(
         root,
         drafts=options.drafts,
