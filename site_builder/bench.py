@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .corpus import generate_site
-from .parallel import default_jobs
+from .parallel import default_jobs, parse_jobs
 
 DEFAULT_SIZES = (1_000, 10_000)
 TARGETS = {"cold_10k_s": 10.0, "rss_10k_mb": 600.0, "edit_10k_s": 1.5, "noop_10k_s": 0.5}
@@ -142,7 +142,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=parse_jobs,
         default=default_jobs(),
         help="--jobs for each build (default: all cores)",
     )

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, UserError, has_errors, summary
-from .parallel import default_jobs
+from .parallel import default_jobs, parse_jobs
 from .report import FORMATS, as_json, github, human
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--jobs",
-        type=_jobs,
+        type=parse_jobs,
         default=default_jobs(),
         metavar="N",
         help=f"processes for loading and rendering (default: all cores, here {default_jobs()}; "
@@ -173,16 +173,6 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--n", type=int, default=2000, help="synthetic cases (default: 2000)")
     evaluate.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
     return parser
-
-
-def _jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
-    return jobs
 
 
 @contextmanager

@@ -8,14 +8,15 @@ tests compare against. Children report progress ticks so the parent can drive on
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
-from .diagnostics import Diagnostic, UserError
+from .diagnostics import UserError
 
 T = TypeVar("T")
 Tick = Callable[[int], None]
@@ -69,6 +70,17 @@ class WorkQueue:
             if start >= self.total:
                 return
             yield range(start, min(start + self.chunk, self.total))
+
+
+def parse_jobs(value: str) -> int:
+    """`--jobs` as argparse reads it: a whole number of processes, at least one."""
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    return jobs
 
 
 def _child(fn: ShardFn[Any], shard: int, jobs: int, conn: Connection) -> None:
@@ -126,7 +138,7 @@ def run_sharded(
                 del pending[conn]
                 conn.close()
                 if kind == "user-error":
-                    raise UserError(_diagnostics(value))
+                    raise UserError(value)
                 if kind == "crash":
                     raise RuntimeError(f"worker {shard} failed:\n{value}")
                 results[shard] = value
@@ -136,7 +148,3 @@ def run_sharded(
                 child.terminate()
             child.join()
     return [results[shard] for shard in range(jobs)]
-
-
-def _diagnostics(value: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(value)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from .model import Case
+from .views import MONTHS
 
 URL = "timeline/"
 # A narrow drawing so labels stay legible when a phone scales the chart down.
@@ -51,9 +52,7 @@ def month_counts(cases: tuple[Case, ...]) -> tuple[MonthCount, ...]:
     counts = Counter((c.date.year, c.date.month) for c in cases)
     dates = [c.date for c in cases]
     return tuple(
-        MonthCount(
-            f"{y:04d}-{m:02d}", f"{dt.date(y, m, 1).strftime('%B')} {y}", counts.get((y, m), 0)
-        )
+        MonthCount(f"{y:04d}-{m:02d}", f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0))
         for y, m in _month_range(min(dates), max(dates))
     )
 
