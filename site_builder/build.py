@@ -18,7 +18,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import NoReturn
+
+from jinja2 import Environment
 
 from .cache import Cache, LastBuild, OutputRecord, open_cache
 from .config import SiteConfig, load_config
@@ -33,11 +37,22 @@ from .incremental import (
     read_inputs,
     same_inputs,
     unchanged,
+    unit_fingerprints,
 )
 from .lint import apply_settings, file_ignores, lint_site
-from .model import BuildResult, SiteModel
-from .parallel import Tick, WorkQueue, default_jobs, run_sharded
-from .plan import DataFile, SiteView, Unit, collisions, plan_units, site_view, static_files
+from .model import BuildResult, RelatedEntry, RelatedGraph, SiteModel
+from .parallel import Background, Tick, WorkQueue, default_jobs, run_sharded
+from .plan import (
+    CaseUnit,
+    DataFile,
+    SiteView,
+    Unit,
+    collisions,
+    graph_free_units,
+    plan_units,
+    site_view,
+    static_files,
+)
 from .render import make_environment, render_page, template_dirs
 from .taxonomy import build_terms
 from .writer import MARKER, Staging, check_output_dir
@@ -93,9 +108,14 @@ def load_site(
     options: BuildOptions | None = None,
     strict: bool = False,
     keep_errors: bool = False,
+    on_content: Callable[[SiteConfig, SiteModel], None] | None = None,
 ) -> Loaded:
     """Everything except rendering and writing; raises `UserError` if any error was found
-    (warnings count as errors under `strict`) unless `keep_errors`, for `check`."""
+    (warnings count as errors under `strict`) unless `keep_errors`, for `check`.
+
+    `on_content` sees the model before the graph exists (its graph raises if read), if no
+    error was found by then: the build starts graph-free work there.
+    """
     timer = timer or _Timer()
     options = options or BuildOptions(drafts=drafts, jobs=1)
     with timer.phase("load"):
@@ -117,6 +137,11 @@ def load_site(
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
         problems += term_problems
+        if on_content is not None and not has_errors(problems):
+            by_slug = {c.slug: c for c in cases}
+            on_content(
+                config, SiteModel(cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs)
+            )
         related = compute_graph(cases, config.related, term_slugs, content.bags)
         problems += graph_diagnostics(related, cases)
         model = SiteModel(
@@ -128,6 +153,18 @@ def load_site(
     if has_errors(diagnostics) and not keep_errors:
         raise UserError(diagnostics)
     return Loaded(config, model, diagnostics, tuple(timer.phases))
+
+
+class _NotYet(dict[str, tuple[RelatedEntry, ...]]):
+    """The edges of a graph that is still being computed: reading them is a bug."""
+
+    def get(self, *_: object) -> NoReturn:  # type: ignore[override]
+        raise RuntimeError("the related graph was read before it was computed")
+
+    __getitem__ = get
+
+
+_NO_GRAPH = RelatedGraph(_NotYet())
 
 
 def check_site(root: Path, *, today: dt.date, strict: bool = False) -> Loaded:
@@ -165,6 +202,36 @@ class _Job:
 Done = tuple[str, str, OutputRecord | None, bool]
 
 
+def _render_unit(unit: Unit, job: _Job, env: Environment) -> list[Done]:
+    """Fingerprint and (if changed) render one unit's outputs.
+
+    A `CaseUnit` is fingerprinted from its inputs, so when none changed it is skipped without
+    building its views; other outputs are fingerprinted from their finished context.
+    """
+    keyed = unit_fingerprints(unit, job.env_key) if isinstance(unit, CaseUnit) else None
+    if keyed is not None and all(
+        unchanged(job.output, path, fp, job.manifest.get(path)) for path, fp in keyed.items()
+    ):
+        return [(path, fp, None, False) for path, fp in keyed.items()]
+    done: list[Done] = []
+    for item in unit():
+        fp = keyed[item.output] if keyed is not None else fingerprint(item, job.env_key)
+        if keyed is None and unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
+            done.append((item.output, fp, None, False))
+            continue
+        if isinstance(item, DataFile):
+            data = item.data
+        else:
+            data = render_page(env, item, job.site, job.root)
+        live = live_stat(job.output, item.output, data) if job.manifest else None
+        if live is not None:  # new inputs, same bytes: leave the file alone
+            done.append((item.output, fp, OutputRecord(fp, *live), False))
+            continue
+        size, mtime = job.staging.write(item.output, data)
+        done.append((item.output, fp, OutputRecord(fp, size, mtime), True))
+    return done
+
+
 def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[Done]:
     """Plan, fingerprint and (if changed) render every unit.
 
@@ -178,31 +245,19 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
         done: list[Done] = []
         for chunk in queue:
             tick(len(chunk))
-            for item in (item for i in chunk for item in units[i]()):
-                fp = fingerprint(item, job.env_key)
-                if unchanged(job.output, item.output, fp, job.manifest.get(item.output)):
-                    done.append((item.output, fp, None, False))
-                    continue
-                if isinstance(item, DataFile):
-                    data = item.data
-                else:
-                    data = render_page(env, item, job.site, job.root)
-                live = live_stat(job.output, item.output, data) if job.manifest else None
-                if live is not None:  # new inputs, same bytes: leave the file alone
-                    done.append((item.output, fp, OutputRecord(fp, *live), False))
-                    continue
-                size, mtime = job.staging.write(item.output, data)
-                done.append((item.output, fp, OutputRecord(fp, size, mtime), True))
+            for i in chunk:
+                done += _render_unit(units[i], job, env)
         return done
 
     jobs = options.jobs if len(units) >= PARALLEL_MIN else 1
     with _bar(options, "render", len(units)) as tick:
         parts = run_sharded(shard, jobs, tick)
-    results = sorted(r for part in parts for r in part)
-    paths = [r[0] for r in results]
-    if len(set(paths)) != len(paths):  # collisions() should have reported these as errors
-        raise RuntimeError("two planned outputs share a path")
-    return results
+    return sorted(r for part in parts for r in part)
+
+
+def _render_serially(units: list[Unit], job: _Job) -> list[Done]:
+    env = make_environment(job.root)
+    return [done for unit in units for done in _render_unit(unit, job, env)]
 
 
 def build_site(
@@ -248,40 +303,62 @@ def _build(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
-    loaded = load_site(
-        root,
-        drafts=options.drafts,
-        timer=timer,
-        cache=cache,
-        options=options,
-        strict=options.strict,
-    )
-    check_output_dir(root, output)
-    site = site_view(loaded.model, loaded.config)
-    units = plan_units(loaded.model, loaded.config)
-    static = static_files([d / "static" for d in reversed(template_dirs(root))])
-    units.append(lambda: static)
     incremental = cache is not None and not options.clean and (output / MARKER).is_file()
     manifest = cache.outputs(outdir) if cache is not None and incremental else {}
     incremental = incremental and bool(manifest)
-    with timer.phase("render+write"):
-        staging = Staging(output)
-        try:
-            job = _Job(root, output, site, environment_key(root, site), manifest, staging)
+    early: list[tuple[_Job, Background]] = []
+    job: _Job | None = None
+
+    def start_graph_free(config: SiteConfig, model: SiteModel) -> None:
+        """Render what needs no graph in a forked process while the parent computes it."""
+        check_output_dir(root, output)
+        site = site_view(model, config)
+        job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
+        early.append((job, Background(partial(_render_serially, graph_free_units(model), job))))
+
+    try:
+        loaded = load_site(
+            root,
+            drafts=options.drafts,
+            timer=timer,
+            cache=cache,
+            options=options,
+            strict=options.strict,
+            on_content=start_graph_free if options.jobs > 1 else None,
+        )
+        check_output_dir(root, output)
+        if early:
+            job = early[0][0]
+        else:
+            site = site_view(loaded.model, loaded.config)
+            job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
+        units = plan_units(loaded.model, loaded.config, graph_free=not early)
+        static = static_files([d / "static" for d in reversed(template_dirs(root))])
+        units.append(lambda: static)
+        with timer.phase("render+write"):
             results = _render_units(units, job, options)
+            if early:
+                results = sorted(results + early[0][1].result())
+            paths = [r[0] for r in results]
+            if len(set(paths)) != len(paths):  # collisions() should have reported these
+                raise RuntimeError("two planned outputs share a path")
             rendered = [path for path, _, _, staged in results if staged]
             if incremental:
-                removed = sorted(set(manifest) - {path for path, _, _, _ in results})
-                staging.apply(rendered, removed)
+                removed = sorted(set(manifest) - set(paths))
+                job.staging.apply(rendered, removed)
             else:
                 if cache is not None:
                     cache.forget_outputs(outdir)  # the swap below makes the manifest stale
-                staging.commit()
+                job.staging.commit()
                 removed = []
             written = len(rendered)
-        except BaseException:
-            staging.rollback()
-            raise
+    except BaseException:
+        for _, background in early:
+            background.cancel()
+        job = job or (early[0][0] if early else None)
+        if job is not None:
+            job.staging.rollback()
+        raise
     if cache is not None:
         with timer.phase("cache"):
             records = {path: fresh or manifest[path] for path, _, fresh, _ in results}

@@ -20,7 +20,7 @@ from .cache import LastBuild, OutputRecord, code_fingerprint
 from .config import CONFIG_NAME
 from .content import input_stats, trusted_mtime
 from .model import DataFile
-from .plan import Output, SiteView
+from .plan import CaseUnit, Output, SiteView
 from .render import template_dirs
 
 
@@ -103,6 +103,22 @@ def fingerprint(output: Output, env_key: bytes) -> str:
     except (TypeError, msgspec.EncodeError):
         return ""
     return digest.hexdigest()
+
+
+def unit_fingerprints(unit: CaseUnit, env_key: bytes) -> dict[str, str] | None:
+    """Output path -> fingerprint from the unit's inputs alone (None: cannot be encoded)."""
+    try:
+        inputs = msgspec.msgpack.encode(unit.inputs())
+    except (TypeError, msgspec.EncodeError):
+        return None
+    digest = hashlib.blake2b(env_key, digest_size=20)
+    digest.update(b"unit\0" + inputs)
+    fingerprints = {}
+    for path in unit.paths():
+        one = digest.copy()
+        one.update(path.encode())
+        fingerprints[path] = one.hexdigest()
+    return fingerprints
 
 
 def unchanged(output_dir: Path, path: str, fp: str, record: OutputRecord | None) -> bool:

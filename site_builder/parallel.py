@@ -148,3 +148,44 @@ def run_sharded(
                 child.terminate()
             child.join()
     return [results[shard] for shard in range(jobs)]
+
+
+class Background:
+    """One function running in a forked process while the parent does something else.
+
+    The build renders the search index (which never reads the related graph) here while the
+    parent computes the graph, so the two longest single-core steps overlap. `result()` waits
+    for it; `cancel()` stops it. The child's result must be small: it travels through a pipe.
+    """
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._child = ctx.Process(
+            target=_child, args=(lambda k, n, channel: fn(), 0, 1, send), daemon=True
+        )
+        self._child.start()
+        send.close()
+
+    def result(self) -> Any:
+        try:
+            while True:
+                try:
+                    kind, value = self._recv.recv()
+                except EOFError:
+                    raise RuntimeError("background worker died without a result") from None
+                if kind not in ("tick", "part"):
+                    break
+        finally:
+            self.cancel()
+        if kind == "user-error":
+            raise UserError(value)
+        if kind == "crash":
+            raise RuntimeError(f"background worker failed:\n{value}")
+        return value
+
+    def cancel(self) -> None:
+        if self._child.is_alive():
+            self._child.terminate()
+        self._child.join()
+        self._recv.close()

@@ -111,6 +111,44 @@ def _page(url: str, template: str, source: str, **context: Any) -> PlannedPage:
 Unit = Callable[[], Iterable[Output]]
 
 
+@dataclass(frozen=True, slots=True)
+class CaseUnit:
+    """A case's page and its alias redirects, with a cheap summary of what they are made of.
+
+    One edit changes a handful of case pages, yet building every page's view just to see that
+    it did not change costs seconds at 10k cases. `inputs()` lists everything the outputs read
+    (the case, the term slugs of its labels, its related entries, each neighbour's title, date
+    and related slugs); equal inputs under the same templates, config and code give equal
+    bytes, so the build can skip the unit without building its views (tests/test_incremental.py
+    compares such builds with clean ones).
+    """
+
+    model: SiteModel
+    config: SiteConfig
+    case: Case
+
+    def __call__(self) -> Iterator[Output]:
+        return _case_pages(self.model, self.config, self.case)
+
+    def paths(self) -> list[str]:
+        case = self.case
+        return [output_path(case_url(case.slug))] + [
+            output_path(alias.lstrip("/")) for alias in case.aliases
+        ]
+
+    def inputs(self) -> tuple[object, ...]:
+        case, model = self.case, self.model
+        entries = model.graph.of(case.slug)
+        neighbours = [model.by_slug[e.slug] for e in entries]
+        return (
+            self.config,
+            case,
+            [model.term_slugs.get((t, label)) for t in TAXONOMIES for label in case.terms(t)],
+            entries,
+            [(n.title, n.date, [o.slug for o in model.graph.of(n.slug)]) for n in neighbours],
+        )
+
+
 def _case_pages(model: SiteModel, config: SiteConfig, case: Case) -> Iterator[Output]:
     yield _page(
         case_url(case.slug),
@@ -193,11 +231,20 @@ def _not_found() -> Iterator[Output]:
     yield _page("404.html", "404.html", "templates/404.html")
 
 
-def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
+def graph_free_units(model: SiteModel) -> list[Unit]:
+    """Units that never read the related graph, so they can render while it is computed.
+
+    The search index is the biggest unit of all (as long as the graph itself at 10k cases).
+    """
+    return [partial(search_index.plan_search, model)]
+
+
+def plan_units(model: SiteModel, config: SiteConfig, *, graph_free: bool = True) -> list[Unit]:
     """The plan as independent pieces, each producing a few outputs when called.
 
     Nothing is computed up front: a worker process that renders every other unit builds only
     the views of its own units, so planning is shared across cores like rendering is.
+    `graph_free=False` leaves out `graph_free_units`, for a build that rendered them already.
     """
     cards: dict[str, CaseCard] = {}
 
@@ -207,7 +254,7 @@ def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
             found = cards[slug] = case_card(model, model.by_slug[slug])
         return found
 
-    units: list[Unit] = [partial(_case_pages, model, config, case) for case in model.cases]
+    units: list[Unit] = [CaseUnit(model, config, case) for case in model.cases]
     units.append(partial(_home_pages, model, config, card))
     for taxonomy in TAXONOMIES:
         units.append(partial(_term_index, model, taxonomy))
@@ -220,7 +267,7 @@ def plan_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
     # Whole-site outputs are the biggest units: first, so the other workers' share of small
     # units balances them instead of one worker finishing alone.
     return [
-        partial(search_index.plan_search, model),
+        *(graph_free_units(model) if graph_free else []),
         partial(_graph_outputs, model, config),
         partial(feeds.plan_feeds, model, config),
         partial(opendata.plan_opendata, model, config),

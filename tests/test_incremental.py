@@ -8,6 +8,7 @@ incremental output tree with a clean build of the same content, byte for byte.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -61,6 +62,8 @@ def _edit(root: Path, kind: str, n: int) -> None:
     text = target.read_text(encoding="utf-8")
     if kind == "body":
         target.write_text(text.replace("## Response", f"Edit {n}.\n\n## Response", 1))
+    elif kind == "title":  # shown on the pages of the cases related to this one
+        target.write_text(re.sub(r"(?m)^title: ", f"title: Retitled {n} ", text, count=1))
     elif kind == "tags":
         target.write_text(text.replace("tags: [", f"tags: [edited-{n % 3}, ", 1))
     elif kind == "add":
@@ -90,7 +93,7 @@ def _edit(root: Path, kind: str, n: int) -> None:
 
 EDITS = st.lists(
     st.tuples(
-        st.sampled_from(["body", "tags", "add", "delete", "rename", "template", "config"]),
+        st.sampled_from(["body", "title", "tags", "add", "delete", "rename", "template", "config"]),
         st.integers(min_value=0, max_value=50),
     ),
     min_size=1,
@@ -134,6 +137,26 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path):
     others = [p for p in changed if not p.startswith(f"cases/{target.stem}/")]
     assert "search/manifest.json" in others
     assert all(p.startswith("search/") for p in others) and len(others) <= 3, changed
+
+
+def test_retitled_case_rerenders_the_pages_that_link_to_it(fixture_site, tmp_path):
+    """Case pages are skipped by their inputs; a neighbour's title is one of them."""
+    root = fixture_site("full")
+    output = tmp_path / "out"
+    _build(root, output, jobs=1)
+    target = next(p for p in _cases(root) if "related:" in p.read_text(encoding="utf-8"))
+    text = target.read_text(encoding="utf-8")
+    linked = re.search(r"related:\s*\[?\s*-?\s*([a-z0-9-]+)", text)
+    assert linked, text
+    neighbour = root / "content" / "cases" / f"{linked.group(1)}.md"
+    neighbour_text = neighbour.read_text(encoding="utf-8")
+    neighbour.write_text(re.sub(r"(?m)^title: ", "title: Renamed ", neighbour_text, count=1))
+    _build(root, output, jobs=1)
+    page = (output / "cases" / target.stem / "index.html").read_text(encoding="utf-8")
+    assert "Renamed " in page
+    clean = tmp_path / "clean"
+    _build(root, clean, jobs=1, use_cache=False)
+    assert _tree(output) == _tree(clean)
 
 
 def test_noop_build_stops_after_the_stat_walk(fixture_site, tmp_path):
