@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .corpus import generate_site
 from .parallel import default_jobs, parse_jobs
 
 DEFAULT_SIZES = (1_000, 10_000)
@@ -94,6 +93,8 @@ def _edit_one_case(root: Path) -> Path:
 
 
 def bench_size(n: int, work: Path, jobs: int) -> SizeResult:
+    from .corpus import generate_site  # not at import time: `build --help` reaches this module
+
     root, output, report = work / f"site-{n}", work / f"output-{n}", work / f"report-{n}.json"
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(output, ignore_errors=True)

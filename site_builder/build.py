@@ -20,42 +20,24 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import NoReturn
-
-from jinja2 import Environment
+from typing import TYPE_CHECKING, NoReturn
 
 from .cache import Cache, LastBuild, OutputRecord, open_cache
 from .config import SiteConfig, load_config
-from .content import load_content
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
-from .incremental import (
-    Inputs,
-    environment_key,
-    fingerprint,
-    live_stat,
-    outputs_intact,
-    read_inputs,
-    same_inputs,
-    unchanged,
-    unit_fingerprints,
-)
-from .lint import apply_settings, file_ignores, lint_site
+from .incremental import Inputs, outputs_intact, read_inputs, same_inputs
 from .model import BuildResult, RelatedEntry, RelatedGraph, SiteModel
-from .parallel import Background, Tick, WorkQueue, default_jobs, run_sharded
-from .plan import (
-    CaseUnit,
-    DataFile,
-    SiteView,
-    Unit,
-    collisions,
-    graph_free_units,
-    plan_units,
-    site_view,
-    static_files,
-)
-from .render import make_environment, render_page, template_dirs
-from .taxonomy import build_terms
-from .writer import MARKER, Staging, check_output_dir
+from .parallel import Tick, default_jobs
+from .writer import MARKER
+
+# The stages past the no-op check (Markdown, YAML, Jinja, numpy...) are imported inside the
+# functions that run them: a build with nothing to do must not pay ~0.2 s for their imports.
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from .parallel import Background
+    from .plan import SiteView, Unit
+    from .writer import Staging
 
 # Progress: (phase, total) -> a context manager yielding a tick function. The CLI passes a
 # progress bar; everything else passes nothing.
@@ -116,6 +98,11 @@ def load_site(
     `on_content` sees the model before the graph exists (its graph raises if read), if no
     error was found by then: the build starts graph-free work there.
     """
+    from .content import load_content
+    from .lint import apply_settings, file_ignores
+    from .plan import collisions
+    from .taxonomy import build_terms
+
     timer = timer or _Timer()
     options = options or BuildOptions(drafts=drafts, jobs=1)
     with timer.phase("load"):
@@ -173,6 +160,8 @@ def check_site(root: Path, *, today: dt.date, strict: bool = False) -> Loaded:
     Errors do not stop the lint rules: they run over every case that validated, so one run
     reports everything. Raises `UserError` only for problems that leave no site (config).
     """
+    from .lint import apply_settings, file_ignores, lint_site
+
     cache = open_cache(root / load_config(root).cache_dir)
     try:
         loaded = load_site(root, drafts=True, keep_errors=True, cache=cache)
@@ -208,6 +197,11 @@ def _render_unit(unit: Unit, job: _Job, env: Environment) -> list[Done]:
     A `CaseUnit` is fingerprinted from its inputs, so when none changed it is skipped without
     building its views; other outputs are fingerprinted from their finished context.
     """
+    from .incremental import fingerprint, live_stat, unchanged, unit_fingerprints
+    from .model import DataFile
+    from .plan import CaseUnit
+    from .render import render_page
+
     keyed = unit_fingerprints(unit, job.env_key) if isinstance(unit, CaseUnit) else None
     if keyed is not None and all(
         unchanged(job.output, path, fp, job.manifest.get(path)) for path, fp in keyed.items()
@@ -238,6 +232,9 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
     Units are handed out in chunks to `jobs` forked processes, so planning (building the
     views) is shared across cores as well as rendering.
     """
+    from .parallel import WorkQueue, run_sharded
+    from .render import make_environment
+
     env = make_environment(job.root)
     queue = WorkQueue(len(units), UNITS_PER_CHUNK)
 
@@ -256,6 +253,8 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
 
 
 def _render_serially(units: list[Unit], job: _Job) -> list[Done]:
+    from .render import make_environment
+
     env = make_environment(job.root)
     return [done for unit in units for done in _render_unit(unit, job, env)]
 
@@ -303,6 +302,12 @@ def _build(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
+    from .incremental import environment_key
+    from .parallel import Background
+    from .plan import graph_free_units, plan_units, site_view, static_files
+    from .theme import template_dirs
+    from .writer import Staging, check_output_dir
+
     incremental = cache is not None and not options.clean and (output / MARKER).is_file()
     manifest = cache.outputs(outdir) if cache is not None and incremental else {}
     incremental = incremental and bool(manifest)

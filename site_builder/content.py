@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from .frontmatter import parse
 from .markdown import render
 from .model import Case, FrontMatter, Page, SourceFile
 from .parallel import Channel, Tick, run_sharded
+from .stats import trusted_mtime
 from .validate import SLUG_RE, validate_case, validate_page
 from .words import Bag, case_tokens, interned
 
@@ -114,8 +114,6 @@ def _front_matter(
 
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
 COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
-# Files modified less than this long ago are verified by content, not by stat.
-RACY_NS = 2_000_000_000
 INTERN_FROM = 20_000
 BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
@@ -130,17 +128,6 @@ class _CaseFile:
 
 
 Record = tuple[str, int, int, str, bytes]  # rel, mtime_ns, size, digest, encoded Compiled
-
-
-def trusted_mtime(mtime_ns: int) -> int:
-    """The change time to remember, or -1 if the file is too fresh for it to prove anything.
-
-    Callers pass the inode change time (ctime), which, unlike mtime, tools cannot set back
-    (`cp -p`, `rsync -t`, `tar x` restore mtimes). Timestamps are coarse (a kernel tick), so a
-    file edited twice within one tick can keep its time and size ("racy git"); such a file is
-    remembered with -1 and its bytes are hashed next time instead.
-    """
-    return mtime_ns if mtime_ns < time.time_ns() - RACY_NS else -1
 
 
 def compile_key(config: SiteConfig) -> str:
@@ -331,19 +318,6 @@ def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagno
             problems += page_problems
             pages += [page] if page else []
     return pages, problems
-
-
-def input_stats(root: Path) -> list[tuple[str, int, int]]:
-    """(path, mtime_ns, size) of every file under `content/`: enough to tell "nothing changed"."""
-    stats = []
-    for path in _walk(root / "content"):
-        try:
-            stat = path.stat()
-        except OSError:
-            stats.append((_relative(root, path), -1, -1))
-            continue
-        stats.append((_relative(root, path), stat.st_ctime_ns, stat.st_size))
-    return stats
 
 
 def load_content(

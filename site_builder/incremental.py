@@ -10,18 +10,22 @@ the stats of every input file.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from .cache import LastBuild, OutputRecord, code_fingerprint
 from .config import CONFIG_NAME
-from .content import input_stats, trusted_mtime
 from .model import DataFile
-from .plan import CaseUnit, Output, SiteView
-from .render import template_dirs
+from .stats import input_stats, trusted_mtime
+from .theme import template_dirs
+
+if TYPE_CHECKING:
+    from .plan import CaseUnit, Output, SiteView
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +86,10 @@ def same_inputs(root: Path, now: Inputs, last: LastBuild | None) -> bool:
 
 
 def outputs_intact(output: Path, manifest: dict[str, OutputRecord]) -> bool:
+    base = os.fspath(output) + "/"
     for path, record in manifest.items():
         try:
-            stat = (output / path).stat()
+            stat = os.stat(base + path)
         except OSError:
             return False
         if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):

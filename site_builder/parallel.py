@@ -9,14 +9,17 @@ tests compare against. Children report progress ticks so the parent can drive on
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .diagnostics import UserError
+
+# multiprocessing is imported where a process is started: a no-op build never starts one.
+if TYPE_CHECKING:
+    import multiprocessing
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 Tick = Callable[[int], None]
@@ -59,6 +62,8 @@ class WorkQueue:
     """
 
     def __init__(self, total: int, chunk: int) -> None:
+        import multiprocessing
+
         self.total, self.chunk = total, chunk
         self._next = multiprocessing.get_context("fork").Value("q", 0)
 
@@ -109,6 +114,9 @@ def run_sharded(
     part = on_part or (lambda p: None)
     if jobs <= 1 or not hasattr(os, "fork"):
         return [fn(0, 1, Channel(tick, part))]
+    import multiprocessing
+    from multiprocessing.connection import Connection, wait
+
     ctx = multiprocessing.get_context("fork")
     children: list[multiprocessing.process.BaseProcess] = []
     pending: dict[Connection, int] = {}
@@ -159,6 +167,8 @@ class Background:
     """
 
     def __init__(self, fn: Callable[[], T]) -> None:
+        import multiprocessing
+
         ctx = multiprocessing.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
         self._child = ctx.Process(

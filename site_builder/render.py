@@ -14,21 +14,9 @@ import jinja2
 
 from .diagnostics import UserError, error
 from .plan import PlannedPage, SiteView, root_prefix
+from .theme import template_dirs, theme_dir
 
-
-def theme_dir() -> Path:
-    """The default theme: inside the installed wheel, or the checkout's top-level `templates/`."""
-    packaged = Path(__file__).parent / "theme"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
-
-
-def template_dirs(root: Path) -> list[Path]:
-    own = root / "templates"
-    return (
-        [own, theme_dir()]
-        if own.is_dir() and own.resolve() != theme_dir().resolve()
-        else [theme_dir()]
-    )
+__all__ = ["make_environment", "render_page", "template_dirs", "theme_dir"]
 
 
 def make_environment(root: Path) -> jinja2.Environment:
