@@ -3,11 +3,18 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.config import SiteConfig
 from site_builder.content import render_case
 from site_builder.model import FrontMatter, Outlet
-from site_builder.validate import validate_case, validate_page
+from site_builder.validate import (
+    UNSAFE_LINK_RE,
+    _may_have_unsafe_link,
+    validate_case,
+    validate_page,
+)
 
 BODY = "## Summary\n\nThe claim.\n\n## Response\n\nThe answer.\n"
 PATH = "content/cases/c.md"
@@ -195,3 +202,21 @@ def test_page_keeps_lint_ignore_and_body_line():
 def test_draft_page_is_skipped_without_error():
     page, diags = validate_page(make({"title": "About", "draft": True}), "about")
     assert page is None and diags == []
+
+
+UNSAFE_PIECES = st.sampled_from(
+    [
+        "](", "](<", "<", "href=", "SRC = '", 'href="', " ", "\n", ":", "javascript", "JavaScript",
+        "vbscript", "data", "DATA", "jav", "ascript", "\u017f", "\u212a", "\u0131", "s", "k", "i",
+        "https://e.org", "text", "x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1500)
+@given(st.lists(UNSAFE_PIECES, max_size=10))
+def test_colon_prefilter_never_hides_an_unsafe_link(pieces):
+    """The cheap look behind each ':' must say yes wherever the full scan finds a link."""
+    body = "".join(pieces)
+    if UNSAFE_LINK_RE.search(body):
+        assert _may_have_unsafe_link(body)
