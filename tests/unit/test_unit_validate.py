@@ -1,6 +1,7 @@
 """Unit tests for site_builder.validate (FrontMatter built directly, so lines are exact)."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from site_builder.model import FrontMatter, Outlet
 from site_builder.validate import (
     UNSAFE_LINK_RE,
     _may_have_unsafe_link,
+    is_http_url,
     validate_case,
     validate_page,
 )
@@ -220,3 +222,23 @@ def test_colon_prefilter_never_hides_an_unsafe_link(pieces):
     body = "".join(pieces)
     if UNSAFE_LINK_RE.search(body):
         assert _may_have_unsafe_link(body)
+
+
+URL_PIECES = st.sampled_from(
+    [
+        "http", "https", "HTTP", "ftp", "://", ":", "//", "/", "?", "#", "@", "[", "]", "[::1]",
+        " ", "\t", "\n", "\x00", "e.org", "x", ":80", "\u00e9", "\uff0f", "\\", "%20", "~",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1500)
+@given(st.lists(URL_PIECES, max_size=8))
+def test_http_url_shortcut_agrees_with_urlsplit(pieces):
+    value = "".join(pieces)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return  # such values never reach the shortcut: it takes only printable ASCII sans []
+    expected = parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+    assert is_http_url(value) == expected
