@@ -18,6 +18,12 @@ from .model import FrontMatter, SourceFile
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+# Scalars SafeConstructor builds with one plain function call (no generators, no state).
+_SIMPLE_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float")
+)
+_MAX_DEPTH = 32  # deeper front matter is left to PyYAML, which builds nested values iteratively
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
@@ -93,6 +99,49 @@ def _key_lines(node: yaml.MappingNode, path: str) -> tuple[dict[str, int], list[
     return lines, problems
 
 
+class _Unusual(Exception):
+    """A node the fast path leaves to PyYAML's constructor: an alias, a merge key, a tag."""
+
+
+def _plain(node: yaml.Node, loader: Any, seen: set[int], depth: int = 0) -> Any:
+    """Build the value of an alias-free tree of str-keyed mappings, lists and plain scalars.
+
+    PyYAML's generic constructor (generators, per-node bookkeeping) was most of the time spent
+    on front matter; this builds the same values directly and raises `_Unusual` for anything
+    else, so the caller falls back to PyYAML for exactly the cases whose behaviour could differ.
+    """
+    if id(node) in seen or depth > _MAX_DEPTH:
+        raise _Unusual
+    seen.add(id(node))
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _STR:
+            return node.value
+        if tag in _SIMPLE_SCALARS:
+            return loader.construct_object(node)
+    elif isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+        return [_plain(item, loader, seen, depth + 1) for item in node.value]
+    elif isinstance(node, yaml.MappingNode) and tag == _MAP:
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                raise _Unusual  # merge keys, '=' keys and non-string keys need PyYAML's rules
+            if id(key_node) in seen:
+                raise _Unusual
+            seen.add(id(key_node))
+            mapping[key_node.value] = _plain(value_node, loader, seen, depth + 1)
+        return mapping
+    raise _Unusual
+
+
+def _construct(node: yaml.MappingNode, loader: Any) -> Any:
+    """The document's value: built directly when it is plain, else by PyYAML."""
+    try:
+        return _plain(node, loader, set())
+    except _Unusual:
+        return loader.construct_document(node)
+
+
 def parse(source: SourceFile) -> tuple[FrontMatter | None, list[Diagnostic]]:
     """Parse a case or page file into `FrontMatter`; on failure return diagnostics only."""
     parts = split(source)
@@ -106,7 +155,7 @@ def parse(source: SourceFile) -> tuple[FrontMatter | None, list[Diagnostic]]:
             kind = "empty" if node is None else "not a mapping of 'key: value' lines"
             return None, [error(source.path, 2, f"front matter is {kind}")]
         key_lines, problems = _key_lines(node, source.path)
-        data: Any = loader.construct_document(node)
+        data: Any = _construct(node, loader)
     except yaml.YAMLError as exc:
         return None, [error(source.path, _mark_line(exc), _problem(exc))]
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. unhashable keys

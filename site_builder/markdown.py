@@ -16,6 +16,7 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -98,10 +99,43 @@ _ALLOWED_ATTRS: dict[str, set[str]] = {
 }
 
 
+# Text that is only paragraphs of words: every line is empty or starts with a letter, has no
+# trailing space, and holds letters, digits, spaces and punctuation that is markup only at the
+# start of a line (where a letter stands) or not at all. No block or inline rule can fire on it.
+# Markup (*_[]<>&`\|~), tabs, CR, NUL and other spaces are outside the set; '_' is in \w.
+_PLAIN_CHARS = re.compile(r"[\w\n ,.;:'\"?!()%/$+=@#-]*")
+_BAD_LINE_START = re.compile(r"\n(?![^\W\d_]|\n|\Z)")  # after a '\n': a letter, '\n' or the end
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+
+def _is_plain(text: str) -> bool:
+    """Whether `text` is plain paragraphs (see above); single-pass checks that run in C."""
+    return (
+        _PLAIN_CHARS.fullmatch(text) is not None
+        and "_" not in text
+        and " \n" not in text  # a trailing space; two make a hard break
+        and not text.endswith(" ")
+        and _BAD_LINE_START.search("\n" + text) is None
+    )
+
+
+def _plain_paragraphs(text: str) -> str:
+    """markdown-it's HTML for text that `_is_plain`: escaped <p> blocks, soft breaks as
+    newlines. Tokenising such text was most of compiling a case; a property test checks the
+    two agree."""
+    escaped = escapeHtml(text.strip("\n"))
+    return "<p>" + _BLANK_LINES.sub("</p>\n<p>", escaped) + "</p>\n" if escaped else ""
+
+
 def render(
     text: str, *, link_prefix: str = "/", allow_html: bool = False, doc_id: str = ""
 ) -> Rendered:
     """Render Markdown; `link_prefix` replaces the leading '/' of root-relative links."""
+    if _is_plain(text):  # no links, no markup: skip the tokenizer
+        html = _plain_paragraphs(text)
+        if allow_html:
+            html = _clean(html)
+        return Rendered(html, " ".join(text.split()), ())
     md = _parser(allow_html)
     env: dict[str, Any] = {"docId": doc_id} if doc_id else {}
     tokens = md.parse(text, env)
@@ -109,10 +143,14 @@ def render(
     links = _rewrite_links(tokens, link_prefix)
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
-        html = nh3.clean(
-            html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"}
-        )
+        html = _clean(html)
     return Rendered(html, _plain_text(tokens), tuple(links), located)
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(
+        html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"}
+    )
 
 
 def _token_links(tokens: Sequence[Token], lines: list[str]) -> list[tuple[str, int]]:

@@ -1,8 +1,11 @@
 """Unit tests for site_builder.frontmatter.parse."""
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from site_builder.frontmatter import parse
+from site_builder.frontmatter import _Loader, parse
 from site_builder.model import SourceFile
 
 
@@ -129,3 +132,42 @@ def test_duplicate_key_lines():
     _, diags = run("---\ntitle: x\ndate: 2024-01-01\ntitle: y\n---\n")
     assert diags[0].line == 4
     assert "first on line 2" in diags[0].message
+
+
+YAML_LINES = st.sampled_from(
+    [
+        "title: A claim", "date: 2024-01-02", "draft: true", "draft: no", "menu: 3", "menu: 0x1F",
+        "menu: 1_000", "ratio: 1.5e3", "none: ~", "empty:", "tags: [a, b, 'c']", "tags: []",
+        "tags:", "  - one", "  - 2", "  - name: Outlet", "    url: https://e.org", "outlets:",
+        "base: &b {name: X}", "copy: *b", "<<: *b", "<<: {k: v}", "=: eq", "1: int key",
+        "? [a]", ": x", "year: !!str 2024", "bad: !custom x", "set: !!set {a, b}",
+        "pairs: !!omap [a: 1]", "bin: !!binary aGk=", "nested: [[1, [2, [3]]]]", "dup: 1", "dup: 2",
+        "self: &s [*s]", "str: !!str", "long: 'a''b'", 'quoted: "x\\ty"', "# comment", "",
+    ]
+)  # fmt: skip
+
+
+def _reference(text: str):
+    """PyYAML's own constructor on the same loader: what the fast path must reproduce."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return loader.construct_document(node) if isinstance(node, yaml.MappingNode) else None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        return type(exc)
+    finally:
+        loader.dispose()
+
+
+@settings(max_examples=1500)
+@given(st.lists(YAML_LINES, max_size=8))
+def test_fast_construction_equals_pyyaml(lines):
+    """Plain front matter is built without PyYAML's constructor; the values must not change."""
+    text = "\n".join(lines)
+    front, problems = run(f"---\n{text}\n---\nBody\n")
+    expected = _reference(text + "\n")
+    if front is not None:
+        # repr: compares types too (1 vs '1', True vs 'true') and survives recursive aliases
+        assert repr(front.data) == repr(expected) and type(front.data) is dict
+    elif isinstance(expected, type):
+        assert problems

@@ -1,9 +1,12 @@
 """Unit tests for site_builder.markdown."""
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from site_builder import markdown
 from site_builder.markdown import (
     _parsed_headings,
     _scan_headings,
@@ -169,3 +172,39 @@ def test_line_scan_handles_plain_bodies_and_defers_tricky_ones():
     ]
     for tricky in ("```\n## Summary\n```", "Summary\n---", "> ## Summary", "<div>\n## Summary"):
         assert _scan_headings(tricky) is None
+
+
+PLAIN_LINE = st.from_regex(
+    r"[A-Za-z\u00e9\u00b2\u0416][A-Za-z0-9 ,.;:'\"?!()%/$+=@#\-\u00e9]{0,12}", fullmatch=True
+)
+ANY_CHAR = st.sampled_from(
+    list("aZ9 \n\t\r\0\u00a0\u3000,.;:'\"?!()%/$+=@#-_*[]<>&`\\|~^{}\u00e9\u00b2")
+)
+
+
+def _tokenized(text: str, allow_html: bool) -> markdown.Rendered:
+    """`render` forced through markdown-it, the reference for the plain-paragraph path."""
+    with mock.patch.object(markdown, "_is_plain", lambda text: False):
+        return render(text, link_prefix="../../", allow_html=allow_html, doc_id="summary")
+
+
+@settings(max_examples=1500)
+@given(
+    st.one_of(
+        st.lists(st.one_of(st.just(""), PLAIN_LINE), max_size=8).map("\n".join),
+        st.text(ANY_CHAR, max_size=40),
+        st.lists(st.one_of(st.just(""), PLAIN_LINE, st.text(ANY_CHAR, max_size=6)), max_size=6).map(
+            "\n".join
+        ),
+    ),
+    st.booleans(),
+)
+def test_plain_paragraph_path_renders_exactly_like_markdown_it(text, allow_html):
+    fast = render(text, link_prefix="../../", allow_html=allow_html, doc_id="summary")
+    assert fast == _tokenized(text, allow_html)
+
+
+def test_plain_paragraph_path_is_taken_only_for_plain_text():
+    assert markdown._is_plain('Words, "quotes" and 3 digits.\nNext line\n\nNew one')
+    for markup in ("a *b*", "a_b", "[x](/y/)", "x  \ny", "1. item", "- item", "  indented", "a\tb"):
+        assert not markdown._is_plain(markup), markup

@@ -1,13 +1,22 @@
 """Unit tests for site_builder.validate (FrontMatter built directly, so lines are exact)."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.config import SiteConfig
 from site_builder.content import render_case
 from site_builder.model import FrontMatter, Outlet
-from site_builder.validate import validate_case, validate_page
+from site_builder.validate import (
+    UNSAFE_LINK_RE,
+    _may_have_unsafe_link,
+    is_http_url,
+    validate_case,
+    validate_page,
+)
 
 BODY = "## Summary\n\nThe claim.\n\n## Response\n\nThe answer.\n"
 PATH = "content/cases/c.md"
@@ -195,3 +204,41 @@ def test_page_keeps_lint_ignore_and_body_line():
 def test_draft_page_is_skipped_without_error():
     page, diags = validate_page(make({"title": "About", "draft": True}), "about")
     assert page is None and diags == []
+
+
+UNSAFE_PIECES = st.sampled_from(
+    [
+        "](", "](<", "<", "href=", "SRC = '", 'href="', " ", "\n", ":", "javascript", "JavaScript",
+        "vbscript", "data", "DATA", "jav", "ascript", "\u017f", "\u212a", "\u0131", "s", "k", "i",
+        "https://e.org", "text", "x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1500)
+@given(st.lists(UNSAFE_PIECES, max_size=10))
+def test_colon_prefilter_never_hides_an_unsafe_link(pieces):
+    """The cheap look behind each ':' must say yes wherever the full scan finds a link."""
+    body = "".join(pieces)
+    if UNSAFE_LINK_RE.search(body):
+        assert _may_have_unsafe_link(body)
+
+
+URL_PIECES = st.sampled_from(
+    [
+        "http", "https", "HTTP", "ftp", "://", ":", "//", "/", "?", "#", "@", "[", "]", "[::1]",
+        " ", "\t", "\n", "\x00", "e.org", "x", ":80", "\u00e9", "\uff0f", "\\", "%20", "~",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1500)
+@given(st.lists(URL_PIECES, max_size=8))
+def test_http_url_shortcut_agrees_with_urlsplit(pieces):
+    value = "".join(pieces)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return  # such values never reach the shortcut: it takes only printable ASCII sans []
+    expected = parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+    assert is_http_url(value) == expected
