@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import itertools
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,10 +266,25 @@ def _yaml_list(values: Sequence[str]) -> str:
     return "[" + ", ".join(f'"{v}"' for v in values) + "]"
 
 
+def _sources(spec: CaseSpec) -> str:
+    """Real responses cite their sources: links (one internal when there is an editor link)
+    and some emphasis, so the benchmark pays for inline Markdown like a real site does."""
+    first = spec.outlets[0].split()[0].lower() if spec.outlets else "outlet"
+    line = (
+        f"Sources: [the *original* article](https://{first}.example/{spec.slug}) and "
+        f"[an archived copy](https://archive.example/{spec.slug}-0)."
+    )
+    if spec.related:
+        line += f" See also [an earlier case](/cases/{spec.related[0]}/)."
+    return line
+
+
 def _render(rng: random.Random, spec: CaseSpec, story: Story, vocab: _Vocab) -> str:
-    total = rng.randint(400, 700)
+    sources = _sources(spec)
+    # 410, not 400: each text rounds its word count down to a multiple of four.
+    total = rng.randint(410, 700) - len(re.findall(r"\w+", sources))
     summary = _text(rng, story, vocab, total * 2 // 5)
-    response = _text(rng, story, vocab, total - total * 2 // 5)
+    response = _text(rng, story, vocab, total - total * 2 // 5) + "\n\n" + sources
     outlets = "".join(
         f"  - name: {name}\n"
         f"    url: https://{name.split()[0].lower()}.example/{spec.slug}\n"
