@@ -366,8 +366,12 @@ def _build(
         raise
     if cache is not None:
         with timer.phase("cache"):
-            records = {path: fresh or manifest[path] for path, _, fresh, _ in results}
-            cache.put_outputs(outdir, records)
+            if incremental:
+                fresh = {path: record for path, _, record, _ in results if record is not None}
+                cache.update_outputs(outdir, fresh, removed)
+            else:
+                records = {path: fresh or manifest[path] for path, _, fresh, _ in results}
+                cache.put_outputs(outdir, records)
             cache.put_last_build(
                 outdir,
                 LastBuild(inputs.key, loaded.diagnostics, len(loaded.model.cases), inputs.fresh),
