@@ -24,7 +24,8 @@ class Staging:
         self.output = output
         output.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
-        self._dirs: set[Path] = set()
+        self._root = os.fspath(self.path)
+        self._folders: set[str] = set()
 
     def _target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
@@ -33,15 +34,27 @@ class Staging:
         return self.path.joinpath(*pure.parts)
 
     def write(self, rel: str, data: bytes) -> tuple[int, int]:
-        """Write one file; returns its (size, mtime_ns), which a rename into place keeps."""
-        target = self._target(rel)
-        if target.parent not in self._dirs:  # one mkdir per folder, not per file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
-        with open(target, "wb") as handle:
-            handle.write(data)
-            handle.flush()  # the mtime must be the final one: the manifest compares it later
-            stat = os.fstat(handle.fileno())
+        """Write one file; returns its (size, mtime_ns), which a rename into place keeps.
+
+        Plain `os` calls on string paths: at 25k files per build, `pathlib` objects and
+        buffered file objects cost more CPU than the writes themselves.
+        """
+        if rel.startswith("/") or "\0" in rel or {"", ".", ".."} & set(rel.split("/")):
+            target = os.fspath(self._target(rel))  # refuses what is unsafe, normalises the rest
+        else:
+            target = f"{self._root}/{rel}"
+        folder = target.rpartition("/")[0]
+        if folder not in self._folders:  # one mkdir per folder, not per file
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            stat = os.fstat(fd)  # the mtime must be the final one: the manifest compares it
+        finally:
+            os.close(fd)
         return stat.st_size, stat.st_mtime_ns
 
     def apply(self, changed: list[str], removed: list[str]) -> None:
