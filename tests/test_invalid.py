@@ -42,6 +42,25 @@ def test_invalid_site_reports_and_keeps_output(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "sites"]
 
 
+# Found after the search index started rendering in a background process (jobs > 1): the
+# build must stop that process and leave no staging directory behind.
+LATE = ["alias-collision", "alias-shadows-generated", "page-shadows-generated", "template-error"]
+
+
+@pytest.mark.parametrize("name", LATE)
+def test_late_errors_stop_the_parallel_build_cleanly(
+    name, run_cli, read_tree, fixture_site, tmp_path
+):
+    output = tmp_path / "output"
+    assert run_cli("build", "--root", fixture_site("minimal"), "--output", output).code == 0
+    before = read_tree(output)
+    result = run_cli("build", "--root", _copy(name, tmp_path), "--output", output, "--jobs", "2")
+    expected = (INVALID / name / "expected.txt").read_text(encoding="utf-8")
+    assert f"exit: {result.code}\n{result.err}" == expected
+    assert read_tree(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "sites"]
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_check_reports_the_same_problems(name, run_cli, tmp_path):
     expected = (INVALID / name / "expected.txt").read_text(encoding="utf-8").split("\n", 1)[1]
