@@ -24,6 +24,10 @@ import scipy.sparse as sp
 from .words import STOP_WORDS, Bag
 
 _CHUNK_ROWS = 2048
+# Keyword weights share one tie-breaking scale per block of cases (see `_top_per_row`), but are
+# computed a span at a time: memory follows the span, the chosen keywords follow the block.
+_KEYWORD_BLOCK = _CHUNK_ROWS * 4
+_KEYWORD_SPAN = 512
 _PAIR_CHUNK = 250_000
 
 
@@ -54,12 +58,17 @@ def keyword_matrix(
     df = np.bincount(cols, minlength=len(vocab))
     df[~np.fromiter(map(usable_word, vocab), dtype=bool, count=len(vocab))] = 0
     offsets = np.r_[0, np.cumsum(lengths)]
-    picked = [
-        _keywords(
-            bags, cols, offsets, df, (start, min(n, start + _CHUNK_ROWS * 4)), keywords, max_share
-        )
-        for start in range(0, n, _CHUNK_ROWS * 4)
-    ]
+    picked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, n, _KEYWORD_BLOCK):
+        stop = min(n, start + _KEYWORD_BLOCK)
+        parts = [
+            _weights(bags, cols, offsets, df, (first, min(stop, first + _KEYWORD_SPAN)), max_share)
+            for first in range(start, stop, _KEYWORD_SPAN)
+        ]
+        # One tie-breaking scale per block, exactly as if the block were cut in one piece.
+        scale = max(float(np.abs(part[2]).max(initial=1.0)) for part in parts)
+        picked += [_top_per_row(*part, keywords, scale) for part in parts]
+        del parts
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     rows, cols, weights = (np.concatenate([p[i] for p in [empty, *picked]]) for i in range(3))
     postings = np.bincount(cols, minlength=len(vocab))
@@ -67,16 +76,19 @@ def keyword_matrix(
     return _normalised(rows[mask], cols[mask], weights[mask], (n, len(vocab)))
 
 
-def _keywords(
+def _weights(
     bags: Sequence[Bag],
     cols: np.ndarray,
     offsets: np.ndarray,
     df: np.ndarray,
     span: tuple[int, int],
-    keywords: int,
     max_share: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """TF-IDF keywords of the cases in `span`; a block at a time keeps big sites in memory."""
+    """(row, column, TF-IDF weight) of the usable words of the cases in `span`.
+
+    A short span at a time: its temporaries (every word occurrence, 8 bytes each, several
+    arrays at once) were the peak of the whole build when cut 8,192 cases at a time.
+    """
     first, last = span
     n = len(bags)
     cols = cols[offsets[first] : offsets[last]]
@@ -89,18 +101,21 @@ def _keywords(
     mask = (df[cols] >= 2) & (df[cols] <= max(2, max_share * n))
     rows, cols, tf = rows[mask], cols[mask].astype(np.int64), tf[mask]
     weights = (1 + np.log(tf)) * np.log1p(n / df[cols])
-    return _top_per_row(rows, cols, weights, keywords)
+    return rows, cols, weights
 
 
 def _top_per_row(
-    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, size: int
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, size: int, scale: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The `size` largest entries of every row (ties: lower column first), in input order.
 
     `rows` must be grouped (equal rows adjacent). Nothing is sorted: a tiny tie-breaking nudge
     by column makes values distinct, then a linear partition per row finds each row's cut-off.
+    The nudge is relative to `scale` (default: the largest value here), so a caller that splits
+    rows into pieces passes the scale of the whole to keep the same cut-offs.
     """
-    scale = float(np.abs(values).max(initial=1.0))
+    if scale is None:
+        scale = float(np.abs(values).max(initial=1.0))
     nudged = values - cols * (scale * 1e-12)
     keep = nudged >= _row_threshold(rows, nudged, size)
     return rows[keep], cols[keep], values[keep]
