@@ -117,7 +117,7 @@ def load_site(
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
         problems += term_problems
-        related = compute_graph(cases, config.related, term_slugs, content.bags)
+        related = compute_graph(cases, config.related, term_slugs, content.words)
         problems += graph_diagnostics(related, cases)
         model = SiteModel(
             cases, {c.slug: c for c in cases}, content.pages, related.graph, terms, term_slugs

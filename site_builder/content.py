@@ -7,11 +7,13 @@ everything. Cross-file checks that need only the file list (duplicate slugs) hap
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import Cache, Compiled, decode_compiled, encode_compiled
@@ -19,10 +21,10 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
 from .markdown import render
-from .model import Case, FrontMatter, Page, SourceFile
+from .model import EMPTY_WORDS, Case, FrontMatter, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
 from .validate import SLUG_RE, validate_case, validate_page
-from .words import Bag, case_tokens, interned
+from .words import case_tokens
 
 CASES_DIR = "content/cases"
 PAGES_DIR = "content/pages"
@@ -35,8 +37,8 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
     # Every case file with a valid name, valid or not: a link to a broken case is not "missing".
     slugs: frozenset[str] = frozenset()
-    # slug -> the words of its Summary and Response (`words.case_tokens`), compiled once.
-    bags: dict[str, Bag] = field(default_factory=dict)
+    # The words of each case's Summary and Response (`words.case_tokens`), compiled once.
+    words: WordTable = EMPTY_WORDS
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -116,10 +118,38 @@ def _front_matter(
 COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
 # Files modified less than this long ago are verified by content, not by stat.
 RACY_NS = 2_000_000_000
-INTERN_FROM = 20_000
 BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
+
+
+class _Words:
+    """Builds a `WordTable` as compiled files arrive, so their word strings die right away.
+
+    Decoding a compiled file gives fresh strings; kept as `Bag`s until the graph ran, they
+    were over half of the loaded site (200 of 320 MB at 10k cases) and, interned only after
+    loading, pushed the parent to 4 GB at 100k. As ids: 8 bytes per word occurrence.
+    """
+
+    def __init__(self) -> None:
+        # A new word gets the next id on first lookup; the dict keeps one copy of each word.
+        self.vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.spans: dict[str, tuple[int, int]] = {}
+        self.ids = array("i")
+        self.counts = array("i")
+
+    def add(self, compiled: Compiled) -> Compiled:
+        """Take the bag out of `compiled`: what the caller keeps holds no word strings."""
+        if compiled.case is None or compiled.bag is None:
+            return compiled
+        start, bag = len(self.ids), compiled.bag
+        self.ids.extend(map(self.vocabulary.__getitem__, bag.words))
+        self.counts.extend(bag.counts)
+        self.spans[compiled.case.slug] = (start, len(bag.words))
+        return Compiled(compiled.case, compiled.diagnostics)
+
+    def table(self) -> WordTable:
+        return WordTable(tuple(self.vocabulary), self.spans, self.ids, self.counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +283,7 @@ def _compile_all(
 
 def _load_cases(
     root: Path, config: SiteConfig, cache: Cache | None, jobs: int, tick: Tick | None
-) -> tuple[list[Case], list[Diagnostic], frozenset[str], dict[str, Bag]]:
+) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
@@ -268,12 +298,13 @@ def _load_cases(
     key = compile_key(config)
     by_rel = {file.rel: file for file in files}
     compiled: dict[str, Compiled] = {}
+    words = _Words()
     restat: list[Record] = []
     for rel, changed, size, digest, blob in cache.sources(key) if cache else ():
         file = by_rel.get(rel)
         hit = _from_cache(file, (changed, size, digest, blob)) if file else None
         if hit is not None:
-            compiled[rel] = hit[0]
+            compiled[rel] = words.add(hit[0])
             restat += [hit[1]] if hit[1] else []
     if tick and compiled:
         tick(len(compiled))
@@ -284,7 +315,7 @@ def _load_cases(
         for record in records:
             result = decode_compiled(record[4])
             assert result is not None, "a record this process just encoded must decode"
-            compiled[record[0]] = result
+            compiled[record[0]] = words.add(result)
         if cache is not None:
             cache.put_sources(key, records)
 
@@ -293,24 +324,18 @@ def _load_cases(
     if cache is not None:
         cache.prune_sources(set(by_rel))
     cases: list[Case] = []
-    bags: dict[str, Bag] = {}
-    # Decoded words are separate strings; sharing one copy of each saves GBs at 100k cases but
-    # costs more time than it saves below a few tens of thousands.
-    big = len(files) > INTERN_FROM
     for file in files:
         result = compiled[file.rel]
         problems += result.diagnostics
         if result.case is not None:
             cases.append(result.case)
-            if result.bag is not None:
-                bags[result.case.slug] = interned(result.bag) if big else result.bag
     duplicates = {slug: paths for slug, paths in by_slug.items() if len(paths) > 1}
     for slug, paths in duplicates.items():
         for p in paths:
             others = ", ".join(q for q in paths if q != p)
             problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
     kept = [c for c in cases if c.slug not in duplicates]
-    return kept, problems, frozenset(by_slug), bags
+    return kept, problems, frozenset(by_slug), words.table()
 
 
 def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
@@ -371,7 +396,7 @@ def load_content(
                 ),
             ),
         )
-    cases, case_problems, slugs, bags = _load_cases(root, config, cache, jobs, tick)
+    cases, case_problems, slugs, words = _load_cases(root, config, cache, jobs, tick)
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
-    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs, bags)
+    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs, words)
