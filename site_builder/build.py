@@ -129,7 +129,7 @@ def load_site(
             on_content(
                 config, SiteModel(cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs)
             )
-        related = compute_graph(cases, config.related, term_slugs, content.bags)
+        related = compute_graph(cases, config.related, term_slugs, content.words)
         problems += graph_diagnostics(related, cases)
         model = SiteModel(
             cases, {c.slug: c for c in cases}, content.pages, related.graph, terms, term_slugs

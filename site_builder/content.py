@@ -6,11 +6,14 @@ everything. Cross-file checks that need only the file list (duplicate slugs) hap
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 import os
+from array import array
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import Cache, Compiled, decode_compiled, encode_compiled
@@ -18,11 +21,11 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
 from .markdown import render
-from .model import Case, FrontMatter, Page, SourceFile
+from .model import EMPTY_WORDS, Case, FrontMatter, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
 from .stats import trusted_mtime
 from .validate import SLUG_RE, validate_case, validate_page
-from .words import Bag, case_tokens, interned
+from .words import case_tokens
 
 CASES_DIR = "content/cases"
 PAGES_DIR = "content/pages"
@@ -35,8 +38,8 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
     # Every case file with a valid name, valid or not: a link to a broken case is not "missing".
     slugs: frozenset[str] = frozenset()
-    # slug -> the words of its Summary and Response (`words.case_tokens`), compiled once.
-    bags: dict[str, Bag] = field(default_factory=dict)
+    # The words of each case's Summary and Response (`words.case_tokens`), compiled once.
+    words: WordTable = EMPTY_WORDS
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -114,10 +117,79 @@ def _front_matter(
 
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
 COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
-INTERN_FROM = 20_000
 BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
+
+
+class _Words:
+    """Builds a `WordTable` as compiled files arrive, so their word strings die right away.
+
+    Decoding a compiled file gives fresh strings; kept as `Bag`s until the graph ran, they
+    were over half of the loaded site (200 of 320 MB at 10k cases) and, interned only after
+    loading, pushed the parent to 4 GB at 100k. As ids: 8 bytes per word occurrence.
+    """
+
+    def __init__(self) -> None:
+        # A new word gets the next id on first lookup; the dict keeps one copy of each word.
+        self.vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.spans: dict[str, tuple[int, int]] = {}
+        self.ids = array("i")
+        self.counts = array("i")
+
+    def add(self, compiled: Compiled) -> Compiled:
+        """Take the bag out of `compiled`: what the caller keeps holds no word strings."""
+        if compiled.case is None or compiled.bag is None:
+            return compiled
+        start, bag = len(self.ids), compiled.bag
+        self.ids.extend(map(self.vocabulary.__getitem__, bag.words))
+        self.counts.extend(bag.counts)
+        self.spans[compiled.case.slug] = (start, len(bag.words))
+        return Compiled(compiled.case, compiled.diagnostics)
+
+    def table(self) -> WordTable:
+        return WordTable(tuple(self.vocabulary), self.spans, self.ids, self.counts)
+
+
+class _Shared:
+    """One copy of the small values that cases repeat, whatever the size of the site.
+
+    Every decoded case brings fresh copies of its key lines ("tags[2]", 5), term spellings,
+    rating and dates: the key lines alone were a fifth of a loaded case (25 MB at 10k cases),
+    and they live in the parent and in every render worker. Equal values render the same, so
+    sharing them changes nothing but memory.
+    """
+
+    def __init__(self) -> None:
+        self._pairs: dict[tuple[str, int], tuple[str, int]] = {}
+        self._terms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._strings: dict[str, str] = {}
+        self._dates: dict[dt.date, dt.date] = {}
+
+    def terms(self, values: tuple[str, ...]) -> tuple[str, ...]:
+        found = self._terms.get(values)
+        if found is None:
+            one = self._strings.setdefault
+            found = self._terms[values] = tuple([one(s, s) for s in values])
+        return found
+
+    def case(self, compiled: Compiled) -> Compiled:
+        case = compiled.case
+        if case is None:
+            return compiled
+        pair, date, terms = self._pairs.setdefault, self._dates.setdefault, self.terms
+        shared = replace(
+            case,
+            lines=tuple([pair(p, p) for p in case.lines]),
+            tags=terms(case.tags),
+            topics=terms(case.topics),
+            countries=terms(case.countries),
+            languages=terms(case.languages),
+            rating=self._strings.setdefault(case.rating, case.rating),
+            date=date(case.date, case.date),
+            updated=date(case.updated, case.updated) if case.updated else None,
+        )
+        return Compiled(shared, compiled.diagnostics, compiled.bag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +312,7 @@ def _compile_all(
 
 def _load_cases(
     root: Path, config: SiteConfig, cache: Cache | None, jobs: int, tick: Tick | None
-) -> tuple[list[Case], list[Diagnostic], frozenset[str], dict[str, Bag]]:
+) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
@@ -255,12 +327,13 @@ def _load_cases(
     key = compile_key(config)
     by_rel = {file.rel: file for file in files}
     compiled: dict[str, Compiled] = {}
+    words, shared = _Words(), _Shared()
     restat: list[Record] = []
     for rel, changed, size, digest, blob in cache.sources(key) if cache else ():
         file = by_rel.get(rel)
         hit = _from_cache(file, (changed, size, digest, blob)) if file else None
         if hit is not None:
-            compiled[rel] = hit[0]
+            compiled[rel] = words.add(shared.case(hit[0]))
             restat += [hit[1]] if hit[1] else []
     if tick and compiled:
         tick(len(compiled))
@@ -271,7 +344,7 @@ def _load_cases(
         for record in records:
             result = decode_compiled(record[4])
             assert result is not None, "a record this process just encoded must decode"
-            compiled[record[0]] = result
+            compiled[record[0]] = words.add(shared.case(result))
         if cache is not None:
             cache.put_sources(key, records)
 
@@ -280,24 +353,18 @@ def _load_cases(
     if cache is not None:
         cache.prune_sources(set(by_rel))
     cases: list[Case] = []
-    bags: dict[str, Bag] = {}
-    # Decoded words are separate strings; sharing one copy of each saves GBs at 100k cases but
-    # costs more time than it saves below a few tens of thousands.
-    big = len(files) > INTERN_FROM
     for file in files:
         result = compiled[file.rel]
         problems += result.diagnostics
         if result.case is not None:
             cases.append(result.case)
-            if result.bag is not None:
-                bags[result.case.slug] = interned(result.bag) if big else result.bag
     duplicates = {slug: paths for slug, paths in by_slug.items() if len(paths) > 1}
     for slug, paths in duplicates.items():
         for p in paths:
             others = ", ".join(q for q in paths if q != p)
             problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
     kept = [c for c in cases if c.slug not in duplicates]
-    return kept, problems, frozenset(by_slug), bags
+    return kept, problems, frozenset(by_slug), words.table()
 
 
 def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
@@ -345,7 +412,7 @@ def load_content(
                 ),
             ),
         )
-    cases, case_problems, slugs, bags = _load_cases(root, config, cache, jobs, tick)
+    cases, case_problems, slugs, words = _load_cases(root, config, cache, jobs, tick)
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
-    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs, bags)
+    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs, words)

@@ -28,8 +28,8 @@ import scipy.sparse as sp
 
 from .config import RelatedConfig
 from .diagnostics import Diagnostic, error, warning
-from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph
-from .similarity import binary_matrix, keyword_matrix, pair_dots, shortlist
+from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph, WordTable
+from .similarity import binary_matrix, keyword_matrix, pair_dots, shortlist, table_keyword_matrix
 from .words import Bag, case_tokens
 
 EDITOR_REASON = "editor's pick"
@@ -209,13 +209,14 @@ def compute_graph(
     cases: Sequence[Case],
     config: RelatedConfig,
     term_slugs: Mapping[TermKey, str],
-    bags: Mapping[str, Bag] | None = None,
+    bags: Mapping[str, Bag] | WordTable | None = None,
 ) -> GraphResult:
     """Deterministic related entries for every case, near-duplicate pairs and candidate counts.
 
     `term_slugs` maps (taxonomy, spelling) to the merged term slug from `taxonomy`; `bags` may
-    carry precomputed `case_tokens` per slug (missing ones are computed). Cases are numbered in
-    slug order, so input order never matters and ties go to the smaller slug.
+    carry precomputed `case_tokens` per slug, as `Bag`s or as content loading's `WordTable`
+    (missing ones are computed). Cases are numbered in slug order, so input order never
+    matters and ties go to the smaller slug.
     """
     if not cases:
         return GraphResult(RelatedGraph({}), (), ())
@@ -244,16 +245,11 @@ def _compute(
     order: Sequence[Case],
     config: RelatedConfig,
     term_slugs: Mapping[TermKey, str],
-    bags: Mapping[str, Bag],
+    bags: Mapping[str, Bag] | WordTable,
 ) -> GraphResult:
     n = len(order)
     terms = _terms(order, config, term_slugs)
-    words = keyword_matrix(
-        [bags[c.slug] if c.slug in bags else case_tokens(c) for c in order],
-        keywords=config.keywords,
-        max_share=config.max_word_share,
-        max_df=CANDIDATE_DF,
-    )
+    words = _keyword_matrix(order, config, bags)
     ordinals = np.array([c.date.toordinal() for c in order], dtype=np.int64)
     index = {c.slug: i for i, c in enumerate(order)}
     editor = _editor_links(order)
@@ -268,6 +264,32 @@ def _compute(
         _near_duplicates(order, words, picked, edited, threshold=config.near_duplicate),
         tuple(int(c) for c in candidates) if len(candidates) else (0,) * n,
     )
+
+
+def _keyword_matrix(
+    order: Sequence[Case], config: RelatedConfig, bags: Mapping[str, Bag] | WordTable
+) -> sp.csr_matrix:
+    """Keyword vectors in `order`: straight from the table's word ids when it has every case."""
+    keywords, share = config.keywords, config.max_word_share
+    if isinstance(bags, WordTable):
+        slugs = [c.slug for c in order]
+        if all(slug in bags.spans for slug in slugs):
+            return table_keyword_matrix(
+                bags, slugs, keywords=keywords, max_share=share, max_df=CANDIDATE_DF
+            )
+    return keyword_matrix(
+        [_bag(case, bags) for case in order],
+        keywords=keywords,
+        max_share=share,
+        max_df=CANDIDATE_DF,
+    )
+
+
+def _bag(case: Case, bags: Mapping[str, Bag] | WordTable) -> Bag:
+    if isinstance(bags, WordTable):
+        found = bags.words(case.slug)
+        return Bag(*found) if found is not None else case_tokens(case)
+    return bags[case.slug] if case.slug in bags else case_tokens(case)
 
 
 def build_graph(

@@ -7,6 +7,7 @@ holds never depends on how far the build got.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -96,6 +97,35 @@ class Page:
     menu: int | None = None
     body_line: int = 1
     lint_ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WordTable:
+    """Every case's word bag (`words.case_tokens`) as numbers: ids into one vocabulary.
+
+    Content loading maps each bag to ids as it arrives and drops its strings, so a site never
+    holds millions of word strings and tuple slots: 100k cases have ~28M word occurrences but
+    only a few hundred thousand distinct words. Ids are in arrival order, which varies with
+    the number of workers; the graph renumbers them in slug order before using them.
+    """
+
+    vocabulary: tuple[str, ...]  # id -> word
+    spans: dict[str, tuple[int, int]]  # slug -> (start, length) in `ids` and `counts`
+    ids: array[int]  # typecode "i"
+    counts: array[int]  # typecode "i", the word's count in the case
+
+    def words(self, slug: str) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+        """The case's (words, counts) in first-seen order, or None if it has no entry."""
+        span = self.spans.get(slug)
+        if span is None:
+            return None
+        start, stop = span[0], span[0] + span[1]
+        return tuple(self.vocabulary[i] for i in self.ids[start:stop]), tuple(
+            self.counts[start:stop]
+        )
+
+
+EMPTY_WORDS = WordTable((), {}, array("i"), array("i"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .model import WordTable
 from .words import STOP_WORDS, Bag
 
 _CHUNK_ROWS = 2048
+# Keyword weights share one tie-breaking scale per block of cases (see `_top_per_row`), but are
+# computed a span at a time: memory follows the span, the chosen keywords follow the block.
+_KEYWORD_BLOCK = _CHUNK_ROWS * 4
+_KEYWORD_SPAN = 512
+_ID_CHUNK = 1 << 20  # word occurrences per step when renumbering a `WordTable`'s ids
 _PAIR_CHUNK = 250_000
 
 
@@ -38,8 +44,8 @@ def keyword_matrix(
     """Rows: L2-normalised TF-IDF vectors over each case's `keywords` strongest words.
 
     Stop words, short words, words on one case only (they match nothing) and words on more
-    than `max_share` of the cases are dropped first; words that are a keyword of more than `max_df` cases are dropped after, so
-    no single word links hundreds of cases.
+    than `max_share` of the cases are dropped first; words that are a keyword of more than
+    `max_df` cases are dropped after, so no single word links hundreds of cases.
     """
     n = len(bags)
     # Ids in first-seen order, assigned during the one pass that maps words to ids.
@@ -51,56 +57,125 @@ def keyword_matrix(
         dtype=np.int32,
         count=total,
     )
+    counts = np.fromiter(
+        itertools.chain.from_iterable(b.counts for b in bags), dtype=np.int32, count=total
+    )
+    return _keyword_matrix(
+        cols, counts, lengths, list(vocab), keywords=keywords, max_share=max_share, max_df=max_df
+    )
+
+
+def table_keyword_matrix(
+    table: WordTable, slugs: Sequence[str], *, keywords: int, max_share: float, max_df: int
+) -> sp.csr_matrix:
+    """`keyword_matrix` of the bags of `slugs` (all in `table`), without a string per word.
+
+    The table numbers words in loading order; here they are renumbered in first-seen order
+    over `slugs`, exactly as `keyword_matrix` numbers them, because the numbering breaks ties
+    between equally strong keywords.
+    """
+    spans = [table.spans[slug] for slug in slugs]
+    lengths = np.fromiter((length for _, length in spans), dtype=np.int64, count=len(spans))
+    table_ids = np.frombuffer(table.ids, dtype=np.int32)
+    table_counts = np.frombuffer(table.counts, dtype=np.int32)
+    cols = _gather(table_ids, spans)
+    counts = _gather(table_counts, spans)
+    total, size = len(cols), len(table.vocabulary)
+    # Position of each word's first occurrence; a chunk at a time, as positions are int64.
+    first = np.full(size, total, dtype=np.int64)
+    for start in range(0, total, _ID_CHUNK):
+        part = cols[start : start + _ID_CHUNK]
+        np.minimum.at(first, part, np.arange(start, start + len(part)))
+    seen = np.flatnonzero(first < total)
+    by_first = seen[np.argsort(first[seen])]
+    renumber = np.zeros(size, dtype=np.int32)
+    renumber[by_first] = np.arange(len(by_first), dtype=np.int32)
+    for start in range(0, total, _ID_CHUNK):
+        cols[start : start + _ID_CHUNK] = renumber[cols[start : start + _ID_CHUNK]]
+    words = [table.vocabulary[i] for i in by_first.tolist()]
+    return _keyword_matrix(
+        cols, counts, lengths, words, keywords=keywords, max_share=max_share, max_df=max_df
+    )
+
+
+def _gather(values: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The `(start, length)` slices of `values`, one after the other, in a new array."""
+    if not spans:
+        return np.zeros(0, dtype=values.dtype)
+    return np.concatenate([values[start : start + length] for start, length in spans])
+
+
+def _keyword_matrix(
+    cols: np.ndarray,
+    counts: np.ndarray,
+    lengths: np.ndarray,
+    vocab: Sequence[str],
+    *,
+    keywords: int,
+    max_share: float,
+    max_df: int,
+) -> sp.csr_matrix:
+    """The keyword matrix from every case's word ids (first-seen order) and counts, in rows."""
+    n = len(lengths)
     df = np.bincount(cols, minlength=len(vocab))
     df[~np.fromiter(map(usable_word, vocab), dtype=bool, count=len(vocab))] = 0
     offsets = np.r_[0, np.cumsum(lengths)]
-    picked = [
-        _keywords(
-            bags, cols, offsets, df, (start, min(n, start + _CHUNK_ROWS * 4)), keywords, max_share
-        )
-        for start in range(0, n, _CHUNK_ROWS * 4)
-    ]
+    picked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, n, _KEYWORD_BLOCK):
+        stop = min(n, start + _KEYWORD_BLOCK)
+        parts = [
+            _weights(
+                cols, counts, offsets, df, (first, min(stop, first + _KEYWORD_SPAN)), max_share
+            )
+            for first in range(start, stop, _KEYWORD_SPAN)
+        ]
+        # One tie-breaking scale per block, exactly as if the block were cut in one piece.
+        scale = max(float(np.abs(part[2]).max(initial=1.0)) for part in parts)
+        picked += [_top_per_row(*part, keywords, scale) for part in parts]
+        del parts
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
-    rows, cols, weights = (np.concatenate([p[i] for p in [empty, *picked]]) for i in range(3))
-    postings = np.bincount(cols, minlength=len(vocab))
-    mask = postings[cols] <= max_df
-    return _normalised(rows[mask], cols[mask], weights[mask], (n, len(vocab)))
+    rows, kept, weights = (np.concatenate([p[i] for p in [empty, *picked]]) for i in range(3))
+    postings = np.bincount(kept, minlength=len(vocab))
+    mask = postings[kept] <= max_df
+    return _normalised(rows[mask], kept[mask], weights[mask], (n, len(vocab)))
 
 
-def _keywords(
-    bags: Sequence[Bag],
+def _weights(
     cols: np.ndarray,
+    counts: np.ndarray,
     offsets: np.ndarray,
     df: np.ndarray,
     span: tuple[int, int],
-    keywords: int,
     max_share: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """TF-IDF keywords of the cases in `span`; a block at a time keeps big sites in memory."""
+    """(row, column, TF-IDF weight) of the usable words of the cases in `span`.
+
+    A short span at a time: its temporaries (every word occurrence, 8 bytes each, several
+    arrays at once) were the peak of the whole build when cut 8,192 cases at a time.
+    """
     first, last = span
-    n = len(bags)
+    n = len(offsets) - 1
     cols = cols[offsets[first] : offsets[last]]
-    tf = np.fromiter(
-        itertools.chain.from_iterable(b.counts for b in bags[first:last]),
-        dtype=np.float64,
-        count=len(cols),
-    )
+    tf = counts[offsets[first] : offsets[last]].astype(np.float64)
     rows = np.repeat(np.arange(first, last, dtype=np.int64), np.diff(offsets[first : last + 1]))
     mask = (df[cols] >= 2) & (df[cols] <= max(2, max_share * n))
     rows, cols, tf = rows[mask], cols[mask].astype(np.int64), tf[mask]
     weights = (1 + np.log(tf)) * np.log1p(n / df[cols])
-    return _top_per_row(rows, cols, weights, keywords)
+    return rows, cols, weights
 
 
 def _top_per_row(
-    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, size: int
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, size: int, scale: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The `size` largest entries of every row (ties: lower column first), in input order.
 
     `rows` must be grouped (equal rows adjacent). Nothing is sorted: a tiny tie-breaking nudge
     by column makes values distinct, then a linear partition per row finds each row's cut-off.
+    The nudge is relative to `scale` (default: the largest value here), so a caller that splits
+    rows into pieces passes the scale of the whole to keep the same cut-offs.
     """
-    scale = float(np.abs(values).max(initial=1.0))
+    if scale is None:
+        scale = float(np.abs(values).max(initial=1.0))
     nudged = values - cols * (scale * 1e-12)
     keep = nudged >= _row_threshold(rows, nudged, size)
     return rows[keep], cols[keep], values[keep]

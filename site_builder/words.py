@@ -74,9 +74,3 @@ def case_tokens(case: Case) -> Bag:
     if "://" in text or "](" in text:
         text = _LINK_TARGET.sub(" ", text)
     return text_bag(text)
-
-
-def interned(bag: Bag) -> Bag:
-    """One shared copy of each word across all cases (decoding a cache gives fresh strings):
-    100k cases hold ~28M word occurrences but only ~200k distinct words."""
-    return Bag(tuple(map(sys.intern, bag.words)), bag.counts)

@@ -1,11 +1,16 @@
 """Unit tests for site_builder.similarity: bags, keyword vectors and sparse shortlists."""
 
+import datetime as dt
+
 import numpy as np
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.similarity import keyword_matrix, pair_dots, shortlist
+from site_builder.cache import Compiled
+from site_builder.content import _Words
+from site_builder.model import Case
+from site_builder.similarity import keyword_matrix, pair_dots, shortlist, table_keyword_matrix
 from site_builder.words import Bag, text_bag
 
 
@@ -87,3 +92,38 @@ def test_pair_dots_match_dense_products():
     rows, cols = rng.integers(0, 20, 50), rng.integers(0, 20, 50)
     expected = (left.toarray()[rows] * right.toarray()[cols]).sum(axis=1)
     assert np.allclose(pair_dots(left, right, rows, cols), expected)
+
+
+WORDS = ("alpha", "beta", "gamma", "delta", "omega", "the", "chip", "grain", "ab", "vaccine")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(WORDS), st.integers(1, 4), max_size=len(WORDS)),
+        min_size=1,
+        max_size=25,
+    ),
+    st.randoms(use_true_random=False),
+    st.integers(1, 4),
+)
+def test_table_keyword_matrix_is_bit_identical_to_keyword_matrix(counts, random, keywords):
+    """Loading order differs from slug order (and between runs with other --jobs): the table's
+    renumbering must give exactly the matrix built from the bags, ties and all."""
+    bags = [Bag(tuple(c), tuple(c.values())) for c in counts]
+    slugs = [f"case-{i:03d}" for i in range(len(bags))]
+    loading = list(range(len(bags)))
+    random.shuffle(loading)
+    words = _Words()
+    for i in loading:
+        case = Case(slugs[i], "t", dt.date(2024, 1, 1), "s", "r", "p.md")
+        kept = words.add(Compiled(case, (), bags[i]))
+        assert kept.bag is None  # the strings are not kept twice
+    table = words.table()
+    options = {"keywords": keywords, "max_share": 1.0, "max_df": 10}
+    expected = keyword_matrix(bags, **options)
+    actual = table_keyword_matrix(table, slugs, **options)
+    assert actual.shape == expected.shape
+    for name in ("data", "indices", "indptr"):
+        assert getattr(actual, name).tolist() == getattr(expected, name).tolist()
+    assert [table.words(s) for s in slugs] == [(b.words, b.counts) for b in bags]
