@@ -81,25 +81,18 @@ def read_source(root: Path, path: Path, max_bytes: int) -> SourceFile | Diagnost
     return SourceFile(rel, text, hashlib.sha256(data).hexdigest())
 
 
-def _walk(directory: Path) -> list[Path]:
-    """All files below `directory`, sorted, skipping hidden files and folders."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
-    return sorted(found)
-
-
-def _check_name(root: Path, path: Path) -> str | Diagnostic | None:
-    rel = _relative(root, path)
-    if path.suffix != ".md":
+def _check_name(rel: str) -> str | Diagnostic | None:
+    """The slug a file name gives, or why it gives none. Strings, not `Path`s: this runs for
+    every case file on every build, including one-edit rebuilds."""
+    name = rel.rpartition("/")[2]
+    slug, suffix = os.path.splitext(name)
+    if suffix != ".md":
         return warning(rel, None, "not a Markdown (.md) file; ignored", rule="stray-file")
-    slug = path.stem
     if not SLUG_RE.fullmatch(slug):
         return error(
             rel,
             None,
-            f"invalid file name '{path.name}': the slug must match [a-z0-9]+(-[a-z0-9]+)*",
+            f"invalid file name '{name}': the slug must match [a-z0-9]+(-[a-z0-9]+)*",
             "use lowercase letters, digits and single hyphens, e.g. 'vaccines-alter-dna.md'",
         )
     return slug
@@ -194,9 +187,46 @@ class _Shared:
 
 @dataclass(frozen=True, slots=True)
 class _CaseFile:
-    path: Path
+    location: str  # absolute path as a string; `path` makes the Path when a file is compiled
     rel: str
     slug: str
+    is_link: bool
+    stat: tuple[int, int] | None  # (ctime_ns, size) when walked; None if it could not be read
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+
+def _case_files(root: Path) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
+    """(location, rel, is symlink, (ctime_ns, size)) of every non-hidden file under the cases
+    folder, sorted by path parts. One `scandir` pass with its free file types
+    and one stat per file: a one-edit rebuild at 10k cases spent ~0.3 s here in `pathlib`."""
+    base = os.fspath(root)
+    found = []
+    stack = [os.path.join(base, CASES_DIR)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:  # like os.walk: an unreadable folder is skipped
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+                continue
+            if entry.is_symlink() and entry.is_dir():  # not followed, as by os.walk
+                continue
+            try:
+                stat = entry.stat()
+                known: tuple[int, int] | None = (stat.st_ctime_ns, stat.st_size)
+            except OSError:
+                known = None
+            rel = entry.path[len(base) + 1 :]  # every path found starts with `base` + "/"
+            found.append((entry.path, rel, entry.is_symlink(), known))
+    found.sort(key=lambda row: row[1].split("/"))
+    return found
 
 
 Record = tuple[str, int, int, str, bytes]  # rel, mtime_ns, size, digest, encoded Compiled
@@ -266,17 +296,17 @@ def _from_cache(
     file: _CaseFile, cached: tuple[int, int, str, bytes] | None
 ) -> tuple[Compiled, Record | None] | None:
     """A cached result if the file is unchanged: same stat, or else same bytes (then re-stat)."""
-    if cached is None or file.path.is_symlink():
+    if cached is None or file.is_link or file.stat is None:
         return None
     mtime_ns, size, digest, blob = cached
     try:
-        stat = file.path.stat()
-        if (stat.st_ctime_ns, stat.st_size) != (mtime_ns, size):
-            data = file.path.read_bytes()
+        if file.stat != (mtime_ns, size):
+            data = file.path.read_bytes()  # after the walk's stat, as `compile_case` does
             if hashlib.sha256(data).hexdigest() != digest:
                 return None
             compiled = decode_compiled(blob)
-            record = (file.rel, trusted_mtime(stat.st_ctime_ns), stat.st_size, digest, blob)
+            changed, size = file.stat
+            record = (file.rel, trusted_mtime(changed), size, digest, blob)
             return (compiled, record) if compiled else None
     except OSError:
         return None
@@ -316,14 +346,13 @@ def _load_cases(
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
-    for path in _walk(root / CASES_DIR):
-        slug = _check_name(root, path)
+    for location, rel, is_link, stat in _case_files(root) if (root / CASES_DIR).is_dir() else ():
+        slug = _check_name(rel)
         if not isinstance(slug, str):
             problems += [slug] if slug else []
             continue
-        rel = _relative(root, path)
         by_slug[slug].append(rel)
-        files.append(_CaseFile(path, rel, slug))
+        files.append(_CaseFile(location, rel, slug, is_link, stat))
     key = compile_key(config)
     by_rel = {file.rel: file for file in files}
     compiled: dict[str, Compiled] = {}
@@ -374,7 +403,7 @@ def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagno
     for path in sorted(directory.glob("*")) if directory.is_dir() else []:
         if path.is_dir() or path.name.startswith("."):
             continue
-        slug = _check_name(root, path)
+        slug = _check_name(_relative(root, path))
         if not isinstance(slug, str):
             problems += [slug] if slug else []
             continue
