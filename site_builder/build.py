@@ -45,6 +45,9 @@ ProgressFactory = Callable[[str, int], AbstractContextManager[Tick]]
 # Fewer outputs than this render in-process: forking would cost more than it saves.
 PARALLEL_MIN = 200
 UNITS_PER_CHUNK = 32
+# Below this many cases the graph takes a fraction of a second: overlapping the search index
+# with it saves less than a fork costs (and `serve` forks from a process with threads).
+BACKGROUND_MIN = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +319,8 @@ def _build(
 
     def start_graph_free(config: SiteConfig, model: SiteModel) -> None:
         """Render what needs no graph in a forked process while the parent computes it."""
+        if len(model.cases) < BACKGROUND_MIN:
+            return
         check_output_dir(root, output)
         site = site_view(model, config)
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))

@@ -203,13 +203,24 @@ def test_deleted_case_removes_its_outputs(fixture_site, tmp_path):
     assert not (output / "tags/extra").exists()
 
 
-def test_parallel_and_serial_builds_are_identical(tmp_path):
+@pytest.mark.parametrize("background", [True, False])
+def test_parallel_and_serial_builds_are_identical(tmp_path, monkeypatch, background):
+    """Also with the search index rendered in the background while the graph is computed
+    (big sites only, so the threshold is lowered here), cold and then incremental."""
+    from site_builder import build
     from site_builder.corpus import generate_site
 
+    monkeypatch.setattr(build, "BACKGROUND_MIN", 0 if background else 10**9)
     root = tmp_path / "site"
     generate_site(root, 300, seed=3)
     _build(root, tmp_path / "serial", jobs=1, use_cache=False)
-    _build(root, tmp_path / "parallel", jobs=2, use_cache=False)
+    _build(root, tmp_path / "parallel", jobs=2)
+    assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+    _edit(root, "body", 7)
+    _edit(root, "title", 8)
+    _build(root, tmp_path / "parallel", jobs=2)
+    shutil.rmtree(tmp_path / "serial")
+    _build(root, tmp_path / "serial", jobs=1, use_cache=False)
     assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
 
 
