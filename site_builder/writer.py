@@ -45,7 +45,12 @@ class Staging:
             target = f"{self._root}/{rel}"
         folder = target.rpartition("/")[0]
         if folder not in self._folders:  # one mkdir per folder, not per file
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.mkdir(folder)  # usually the parent exists: one call, not makedirs' three
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         try:
