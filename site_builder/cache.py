@@ -27,7 +27,7 @@ from .diagnostics import Diagnostic
 from .model import Case
 from .words import Bag
 
-SCHEMA = "5"
+SCHEMA = "6"
 FILE_NAME = "site-builder.sqlite"
 
 
@@ -79,6 +79,24 @@ def encode_compiled(value: Compiled) -> bytes:
     return _ENCODER.encode(value)
 
 
+_BAG_ENCODER = msgspec.msgpack.Encoder()
+_BAG_DECODER = msgspec.msgpack.Decoder(Bag)
+
+
+def encode_bag(bag: Bag) -> bytes:
+    return _BAG_ENCODER.encode(bag)
+
+
+def decode_bag(data: bytes) -> Bag:
+    return _BAG_DECODER.decode(data)
+
+
+# A `sources` row: path, change time, size, digest, compiled blob, word ids, word counts.
+# The word bag is stored as ids into the cache's `words` table (int32 arrays as bytes), so a
+# cached case's words come back without creating a string per word or looking each one up.
+SourceRow = tuple[str, int, int, str, bytes, bytes, bytes]
+
+
 def decode_compiled(data: bytes) -> Compiled | None:
     try:
         return _DECODER.decode(data)
@@ -125,7 +143,7 @@ class Cache:
         if meta.get("schema") != SCHEMA:
             return False
         if meta.get("code") != self.code:
-            db.executescript("DELETE FROM sources; DELETE FROM builds;")
+            db.executescript("DELETE FROM sources; DELETE FROM builds; DELETE FROM words;")
             db.execute("UPDATE meta SET value = ? WHERE key = 'code'", (self.code,))
         return True
 
@@ -136,7 +154,8 @@ class Cache:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS sources (
                 path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT,
-                config TEXT, blob BLOB);
+                config TEXT, blob BLOB, ids BLOB, counts BLOB);
+            CREATE TABLE IF NOT EXISTS words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE);
             CREATE TABLE IF NOT EXISTS builds (
                 outdir TEXT PRIMARY KEY, inputs TEXT, diagnostics BLOB, cases INTEGER,
                 fresh BLOB);
@@ -162,24 +181,50 @@ class Cache:
 
     # Sources ---------------------------------------------------------------------------------
 
-    def sources(self, config: str) -> Iterator[tuple[str, int, int, str, bytes]]:
-        """(path, change time, size, digest, blob) of entries made under this config, one row
-        at a time: at 100k cases the blobs are gigabytes."""
+    def sources(self, config: str) -> Iterator[SourceRow]:
+        """`SourceRow`s of entries made under this config, one row at a time: at 100k cases
+        the blobs are gigabytes."""
         try:
             cursor = self.db.execute(
-                "SELECT path, mtime_ns, size, digest, blob FROM sources WHERE config = ?",
+                "SELECT path, mtime_ns, size, digest, blob, ids, counts FROM sources "
+                "WHERE config = ?",
                 (config,),
             )
             yield from cursor
         except sqlite3.Error:
             return
 
-    def put_sources(self, config: str, records: Iterable[tuple[str, int, int, str, bytes]]) -> None:
+    def words(self) -> list[str] | None:
+        """Every word the cached bags refer to, indexed by id; None if the table is damaged
+        (ids must be 0..n-1), and then the caller forgets the sources that use it."""
+        try:
+            rows = self.db.execute("SELECT id, word FROM words ORDER BY id").fetchall()
+        except sqlite3.Error:
+            return None
+        if rows and rows[-1][0] != len(rows) - 1:
+            return None
+        return [word for _, word in rows]
+
+    def forget_sources(self) -> None:
         with suppress(sqlite3.Error), self._transaction():
-            self.db.executemany(
-                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-                ((p, m, s, d, config, b) for p, m, s, d, b in records),
-            )
+            self.db.execute("DELETE FROM sources")
+            self.db.execute("DELETE FROM words")
+
+    def put_sources(
+        self, config: str, rows: Iterable[SourceRow], words: Iterable[tuple[int, str]] = ()
+    ) -> bool:
+        """Store compiled files and the new words their bags use, in one transaction: a row
+        never refers to a word id that is not stored. False if nothing was stored."""
+        try:
+            with self._transaction():
+                self.db.executemany("INSERT INTO words VALUES (?, ?)", words)
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((p, m, s, d, config, b, i, c) for p, m, s, d, b, i, c in rows),
+                )
+        except sqlite3.Error:
+            return False
+        return True
 
     def prune_sources(self, keep: set[str]) -> None:
         """Forget files that no longer exist (`keep` is every path seen)."""

@@ -16,7 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import Cache, Compiled, decode_compiled, encode_compiled
+from .cache import (
+    Cache,
+    Compiled,
+    SourceRow,
+    decode_bag,
+    decode_compiled,
+    encode_bag,
+    encode_compiled,
+)
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
@@ -25,7 +33,7 @@ from .model import EMPTY_WORDS, Case, FrontMatter, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
 from .stats import trusted_mtime
 from .validate import SLUG_RE, validate_case, validate_page
-from .words import case_tokens
+from .words import Bag, case_tokens
 
 CASES_DIR = "content/cases"
 PAGES_DIR = "content/pages"
@@ -121,24 +129,57 @@ class _Words:
     Decoding a compiled file gives fresh strings; kept as `Bag`s until the graph ran, they
     were over half of the loaded site (200 of 320 MB at 10k cases) and, interned only after
     loading, pushed the parent to 4 GB at 100k. As ids: 8 bytes per word occurrence.
+
+    The vocabulary starts as the cache's `words` table, so a cached case's bag arrives as ids
+    already: looking up every word of every case cost a one-edit rebuild ~1 s at 10k cases
+    and ~10 s at 100k.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, known: list[str] | None = None) -> None:
+        known = known or []
         # A new word gets the next id on first lookup; the dict keeps one copy of each word.
-        self.vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.vocabulary: defaultdict[str, int] = defaultdict(
+            itertools.count(len(known)).__next__, {word: i for i, word in enumerate(known)}
+        )
+        self.saved = len(known)  # words below this id are in the cache
         self.spans: dict[str, tuple[int, int]] = {}
         self.ids = array("i")
         self.counts = array("i")
+
+    def add_bag(self, slug: str, bag: Bag) -> tuple[bytes, bytes]:
+        """Map a bag's words to ids; returns (ids, counts) as bytes for the cache."""
+        start = len(self.ids)
+        self.ids.extend(map(self.vocabulary.__getitem__, bag.words))
+        self.counts.extend(bag.counts)
+        self.spans[slug] = (start, len(bag.words))
+        return self.ids[start:].tobytes(), self.counts[start:].tobytes()
+
+    def add_ids(self, slug: str, ids: bytes, counts: bytes) -> bool:
+        """A cached bag, already ids; False (and nothing added) if it does not fit the
+        vocabulary, so that the file is compiled again instead."""
+        found, times = array("i"), array("i")
+        try:
+            found.frombytes(ids)
+            times.frombytes(counts)
+        except (TypeError, ValueError):
+            return False
+        if len(found) != len(times) or (found and not 0 <= min(found) <= max(found) < self.saved):
+            return False
+        self.spans[slug] = (len(self.ids), len(found))
+        self.ids.extend(found)
+        self.counts.extend(times)
+        return True
 
     def add(self, compiled: Compiled) -> Compiled:
         """Take the bag out of `compiled`: what the caller keeps holds no word strings."""
         if compiled.case is None or compiled.bag is None:
             return compiled
-        start, bag = len(self.ids), compiled.bag
-        self.ids.extend(map(self.vocabulary.__getitem__, bag.words))
-        self.counts.extend(bag.counts)
-        self.spans[compiled.case.slug] = (start, len(bag.words))
+        self.add_bag(compiled.case.slug, compiled.bag)
         return Compiled(compiled.case, compiled.diagnostics)
+
+    def unsaved(self) -> list[tuple[int, str]]:
+        """(id, word) of the words not in the cache yet, in id order."""
+        return list(enumerate(itertools.islice(self.vocabulary, self.saved, None), self.saved))
 
     def table(self) -> WordTable:
         return WordTable(tuple(self.vocabulary), self.spans, self.ids, self.counts)
@@ -229,7 +270,9 @@ def _case_files(root: Path) -> list[tuple[str, str, bool, tuple[int, int] | None
     return found
 
 
-Record = tuple[str, int, int, str, bytes]  # rel, mtime_ns, size, digest, encoded Compiled
+# rel, mtime_ns, size, digest, encoded Compiled (without its bag), encoded Bag (or b""):
+# a compiled file on its way from a worker to the parent, which turns the bag into word ids.
+Record = tuple[str, int, int, str, bytes, bytes]
 
 
 def compile_key(config: SiteConfig) -> str:
@@ -277,6 +320,7 @@ def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
     except OSError:
         mtime_ns, size = -1, -1
     source = read_source(root, file.path, config.max_file_bytes)
+    bag = b""
     if isinstance(source, Diagnostic):
         compiled = Compiled(None, (source,))
         digest = ""
@@ -288,30 +332,36 @@ def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
             case, case_problems = validate_case(front, file.slug, config)
             problems += case_problems
             case = render_case(case, config.allow_html, source.text) if case else None
-        compiled = Compiled(case, tuple(problems), case_tokens(case) if case else None)
-    return (file.rel, mtime_ns, size, digest, encode_compiled(compiled))
+        compiled = Compiled(case, tuple(problems))
+        if case is not None:
+            bag = encode_bag(case_tokens(case))
+    return (file.rel, mtime_ns, size, digest, encode_compiled(compiled), bag)
 
 
 def _from_cache(
-    file: _CaseFile, cached: tuple[int, int, str, bytes] | None
-) -> tuple[Compiled, Record | None] | None:
-    """A cached result if the file is unchanged: same stat, or else same bytes (then re-stat)."""
-    if cached is None or file.is_link or file.stat is None:
+    file: _CaseFile, cached: SourceRow, words: _Words
+) -> tuple[Compiled, SourceRow | None] | None:
+    """A cached result if the file is unchanged: same stat, or else same bytes; the second
+    value is the row to store again with the new stat. Its bag goes into `words`."""
+    if file.is_link or file.stat is None:
         return None
-    mtime_ns, size, digest, blob = cached
+    rel, mtime_ns, size, digest, blob, ids, counts = cached
+    restat = None
     try:
         if file.stat != (mtime_ns, size):
             data = file.path.read_bytes()  # after the walk's stat, as `compile_case` does
             if hashlib.sha256(data).hexdigest() != digest:
                 return None
-            compiled = decode_compiled(blob)
             changed, size = file.stat
-            record = (file.rel, trusted_mtime(changed), size, digest, blob)
-            return (compiled, record) if compiled else None
+            restat = (rel, trusted_mtime(changed), size, digest, blob, ids, counts)
     except OSError:
         return None
     compiled = decode_compiled(blob)
-    return (compiled, None) if compiled else None
+    if compiled is None or (
+        compiled.case is not None and not words.add_ids(compiled.case.slug, ids, counts)
+    ):
+        return None
+    return compiled, restat
 
 
 def _compile_all(
@@ -356,13 +406,16 @@ def _load_cases(
     key = compile_key(config)
     by_rel = {file.rel: file for file in files}
     compiled: dict[str, Compiled] = {}
-    words, shared = _Words(), _Shared()
-    restat: list[Record] = []
-    for rel, changed, size, digest, blob in cache.sources(key) if cache else ():
-        file = by_rel.get(rel)
-        hit = _from_cache(file, (changed, size, digest, blob)) if file else None
+    known = cache.words() if cache else []
+    if known is None and cache is not None:  # damaged: forget what refers to it
+        cache.forget_sources()
+    words, shared = _Words(known), _Shared()
+    restat: list[SourceRow] = []
+    for row in cache.sources(key) if cache and known is not None else ():
+        file = by_rel.get(row[0])
+        hit = _from_cache(file, row, words) if file else None
         if hit is not None:
-            compiled[rel] = words.add(shared.case(hit[0]))
+            compiled[row[0]] = shared.case(hit[0])
             restat += [hit[1]] if hit[1] else []
     if tick and compiled:
         tick(len(compiled))
@@ -370,12 +423,17 @@ def _load_cases(
         cache.put_sources(key, restat)
 
     def consume(records: list[Record]) -> None:
-        for record in records:
-            result = decode_compiled(record[4])
+        rows: list[SourceRow] = []
+        for rel, mtime_ns, size, digest, blob, bag in records:
+            result = decode_compiled(blob)
             assert result is not None, "a record this process just encoded must decode"
-            compiled[record[0]] = words.add(shared.case(result))
-        if cache is not None:
-            cache.put_sources(key, records)
+            ids = counts = b""
+            if result.case is not None and bag:
+                ids, counts = words.add_bag(result.case.slug, decode_bag(bag))
+            compiled[rel] = shared.case(result)
+            rows.append((rel, mtime_ns, size, digest, blob, ids, counts))
+        if cache is not None and cache.put_sources(key, rows, words.unsaved()):
+            words.saved = len(words.vocabulary)
 
     todo = [file for file in files if file.rel not in compiled]
     _compile_all(root, todo, config, jobs, tick, consume)

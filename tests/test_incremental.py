@@ -242,8 +242,19 @@ def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
         lambda db: _sql(db, "UPDATE meta SET value = 'other' WHERE key = 'code'"),
         lambda db: _sql(db, "UPDATE sources SET blob = x'c1c1c1'"),
         lambda db: _sql(db, "DROP TABLE outputs"),
+        lambda db: _sql(db, "DELETE FROM words WHERE id = 1"),
+        lambda db: _sql(db, "UPDATE sources SET ids = x'ffffff7f', counts = x'01000000'"),
+        lambda db: _sql(db, "UPDATE sources SET ids = x'000000', counts = x''"),
     ],
-    ids=["garbage-file", "foreign-version", "corrupt-entries", "missing-table"],
+    ids=[
+        "garbage-file",
+        "foreign-version",
+        "corrupt-entries",
+        "missing-table",
+        "word-gap",
+        "word-id-out-of-range",
+        "truncated-ids",
+    ],
 )
 def test_damaged_cache_is_discarded_not_trusted(damage, fixture_site, tmp_path):
     root = fixture_site("full")
