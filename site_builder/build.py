@@ -45,9 +45,9 @@ ProgressFactory = Callable[[str, int], AbstractContextManager[Tick]]
 # Fewer outputs than this render in-process: forking would cost more than it saves.
 PARALLEL_MIN = 200
 UNITS_PER_CHUNK = 32
-# Below this many cases the graph takes a fraction of a second: overlapping the search index
-# with it saves less than a fork costs (and `serve` forks from a process with threads).
-BACKGROUND_MIN = 2000
+# Below this many cases the graph and the search index take a fraction of a second each:
+# overlapping them saves less than a fork costs (and `serve` forks from a threaded process).
+BACKGROUND_MIN = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,11 +255,29 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
     return sorted(r for part in parts for r in part)
 
 
-def _render_serially(units: list[Unit], job: _Job) -> list[Done]:
+def _render_search(model: SiteModel, job: _Job, previous: bytes | None) -> tuple[list[Done], bytes]:
+    """The search index files, patched from the last build's postings when few cases changed;
+    returns them with the new postings for the cache."""
+    from .render import make_environment
+    from .search_index import decode_state, encode_state, search_files
+
+    outputs, state = search_files(model, decode_state(previous) if previous else None)
+    done = _render_unit(lambda: outputs, job, make_environment(job.root))
+    return done, encode_state(state)
+
+
+def _render_graph_free(
+    model: SiteModel, config: SiteConfig, job: _Job, previous: bytes | None
+) -> tuple[list[Done], bytes]:
+    """The search index and `graph_free_units`: what the background process renders."""
+    from .plan import graph_free_units
     from .render import make_environment
 
+    done, state = _render_search(model, job, previous)
     env = make_environment(job.root)
-    return [done for unit in units for done in _render_unit(unit, job, env)]
+    for unit in graph_free_units(model, config):
+        done += _render_unit(unit, job, env)
+    return done, state
 
 
 def build_site(
@@ -307,7 +325,7 @@ def _build(
             return result, last.diagnostics
     from .incremental import environment_key
     from .parallel import Background
-    from .plan import graph_free_units, plan_units, site_view, static_files
+    from .plan import plan_units, site_view, static_files
     from .theme import template_dirs
     from .writer import Staging, check_output_dir
 
@@ -316,6 +334,7 @@ def _build(
     incremental = incremental and bool(manifest)
     early: list[tuple[_Job, Background]] = []
     job: _Job | None = None
+    previous = cache.search_state(outdir) if cache is not None and incremental else None
 
     def start_graph_free(config: SiteConfig, model: SiteModel) -> None:
         """Render what needs no graph in a forked process while the parent computes it."""
@@ -324,7 +343,8 @@ def _build(
         check_output_dir(root, output)
         site = site_view(model, config)
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
-        early.append((job, Background(partial(_render_serially, graph_free_units(model), job))))
+        background = Background(partial(_render_graph_free, model, config, job, previous))
+        early.append((job, background))
 
     try:
         loaded = load_site(
@@ -342,13 +362,16 @@ def _build(
         else:
             site = site_view(loaded.model, loaded.config)
             job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
-        units = plan_units(loaded.model, loaded.config, graph_free=not early)
+        units = plan_units(loaded.model, loaded.config, graph_free=not early, search=False)
         static = static_files([d / "static" for d in reversed(template_dirs(root))])
         units.append(lambda: static)
         with timer.phase("render+write"):
+            if not early:
+                searched, state = _render_search(loaded.model, job, previous)
             results = _render_units(units, job, options)
             if early:
-                results = sorted(results + early[0][1].result())
+                searched, state = early[0][1].result()
+            results = sorted(results + searched)
             paths = [r[0] for r in results]
             if len(set(paths)) != len(paths):  # collisions() should have reported these
                 raise RuntimeError("two planned outputs share a path")
@@ -371,6 +394,7 @@ def _build(
         raise
     if cache is not None:
         with timer.phase("cache"):
+            cache.put_search_state(outdir, state)
             if incremental:
                 fresh = {path: record for path, _, record, _ in results if record is not None}
                 cache.update_outputs(outdir, fresh, removed)

@@ -27,7 +27,7 @@ from .diagnostics import Diagnostic
 from .model import Case
 from .words import Bag
 
-SCHEMA = "6"
+SCHEMA = "7"
 FILE_NAME = "site-builder.sqlite"
 
 
@@ -143,7 +143,9 @@ class Cache:
         if meta.get("schema") != SCHEMA:
             return False
         if meta.get("code") != self.code:
-            db.executescript("DELETE FROM sources; DELETE FROM builds; DELETE FROM words;")
+            db.executescript(
+                "DELETE FROM sources; DELETE FROM builds; DELETE FROM words; DELETE FROM search;"
+            )
             db.execute("UPDATE meta SET value = ? WHERE key = 'code'", (self.code,))
         return True
 
@@ -156,6 +158,7 @@ class Cache:
                 path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT,
                 config TEXT, blob BLOB, ids BLOB, counts BLOB);
             CREATE TABLE IF NOT EXISTS words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE);
+            CREATE TABLE IF NOT EXISTS search (outdir TEXT PRIMARY KEY, state BLOB);
             CREATE TABLE IF NOT EXISTS builds (
                 outdir TEXT PRIMARY KEY, inputs TEXT, diagnostics BLOB, cases INTEGER,
                 fresh BLOB);
@@ -273,6 +276,18 @@ class Cache:
                     for path, r in sorted(changed.items())
                 ),
             )
+
+    def search_state(self, outdir: str) -> bytes | None:
+        """The search index postings of the last build of `outdir` (`search_index.SearchState`)."""
+        try:
+            row = self.db.execute("SELECT state FROM search WHERE outdir = ?", (outdir,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    def put_search_state(self, outdir: str, state: bytes) -> None:
+        with suppress(sqlite3.Error), self._transaction():
+            self.db.execute("INSERT OR REPLACE INTO search VALUES (?, ?)", (outdir, state))
 
     def forget_outputs(self, outdir: str) -> None:
         with suppress(sqlite3.Error), self._transaction():

@@ -231,21 +231,8 @@ def _not_found() -> Iterator[Output]:
     yield _page("404.html", "404.html", "templates/404.html")
 
 
-def graph_free_units(model: SiteModel) -> list[Unit]:
-    """Units that never read the related graph, so they can render while it is computed.
-
-    The search index is the biggest unit of all (as long as the graph itself at 10k cases).
-    """
-    return [partial(search_index.plan_search, model)]
-
-
-def plan_units(model: SiteModel, config: SiteConfig, *, graph_free: bool = True) -> list[Unit]:
-    """The plan as independent pieces, each producing a few outputs when called.
-
-    Nothing is computed up front: a worker process that renders every other unit builds only
-    the views of its own units, so planning is shared across cores like rendering is.
-    `graph_free=False` leaves out `graph_free_units`, for a build that rendered them already.
-    """
+def _cards(model: SiteModel) -> Callable[[str], CaseCard]:
+    """A case's card, built once per process however many list pages show it."""
     cards: dict[str, CaseCard] = {}
 
     def card(slug: str) -> CaseCard:
@@ -254,24 +241,47 @@ def plan_units(model: SiteModel, config: SiteConfig, *, graph_free: bool = True)
             found = cards[slug] = case_card(model, model.by_slug[slug])
         return found
 
-    units: list[Unit] = [CaseUnit(model, config, case) for case in model.cases]
-    units.append(partial(_home_pages, model, config, card))
+    return card
+
+
+def graph_free_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
+    """Units that never read the related graph: a build renders them (with the search index)
+    in a forked process while the parent computes the graph."""
+    card = _cards(model)
+    units: list[Unit] = [
+        partial(feeds.plan_feeds, model, config),
+        lambda: seo.plan_seo(config, listed_pages(model, config)),
+        partial(_home_pages, model, config, card),
+    ]
     for taxonomy in TAXONOMIES:
         units.append(partial(_term_index, model, taxonomy))
         units += [partial(_term_pages, config, card, term) for term in model.terms[taxonomy]]
+    units.append(partial(_timeline, model))
+    return units
+
+
+def plan_units(
+    model: SiteModel, config: SiteConfig, *, graph_free: bool = True, search: bool = True
+) -> list[Unit]:
+    """The plan as independent pieces, each producing a few outputs when called.
+
+    Nothing is computed up front: a worker process that renders every other unit builds only
+    the views of its own units, so planning is shared across cores like rendering is.
+    `graph_free=False` leaves out `graph_free_units` and `search=False` the search index, for
+    a build that renders those itself.
+    """
+    units: list[Unit] = [CaseUnit(model, config, case) for case in model.cases]
     units += [partial(_plain_page, config, page) for page in model.pages]
     units.append(_not_found)
-    units.append(partial(_timeline, model))
     units.append(partial(redirects.plan_redirects, model, config))
     units.append(partial(_search_page, model))
     # Whole-site outputs are the biggest units: first, so the other workers' share of small
     # units balances them instead of one worker finishing alone.
     return [
-        *(graph_free_units(model) if graph_free else []),
+        *([partial(search_index.plan_search, model)] if search else []),
         partial(_graph_outputs, model, config),
-        partial(feeds.plan_feeds, model, config),
         partial(opendata.plan_opendata, model, config),
-        lambda: seo.plan_seo(config, listed_pages(model, config)),
+        *(graph_free_units(model, config) if graph_free else []),
         *units,
     ]
 

@@ -118,16 +118,28 @@ def test_incremental_equals_clean(edits, tmp_path_factory):
         assert _tree(incremental) == _tree(clean), f"after {kind} {n}"
 
 
-def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path):
+def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path, monkeypatch):
+    from site_builder import search_index
+
+    patched = []
+    original = search_index._patched
+    monkeypatch.setattr(
+        search_index,
+        "_patched",
+        lambda state, changed: patched.append(changed) or original(state, changed),
+    )
     root = fixture_site("full")
     output = tmp_path / "out"
     _build(root, output, jobs=1)
+    assert patched == []  # a cold build has no postings to patch
     before = _tree(output)
     target = _cases(root)[0]
     target.write_text(
         target.read_text(encoding="utf-8").replace("## Response", "A new line.\n\n## Response", 1)
     )
     written, removed = _build(root, output, jobs=1)
+    # The search index was patched from the last build's postings, for that one case only.
+    assert [[c.slug for c in changed] for changed in patched] == [[target.stem]]
     after = _tree(output)
     changed = sorted(k for k in after if after[k] != before.get(k))
     assert written == len(changed) >= 1

@@ -274,3 +274,42 @@ def test_adding_a_case_leaves_other_chunks_alone() -> None:
     }
     # 256 display chunks and 4 shards: only a handful of files change.
     assert len(touched) <= 2 + 2 + shape.shards + 1
+
+
+WORDS = st.sampled_from(["zebra", "giraffe", "vaccine", "Kraków", "a", "the", "5g", "x1", "pie"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 39),
+            st.sampled_from(["title", "claim", "summary", "response"]),
+            st.lists(WORDS, max_size=4).map(" ".join),
+        ),
+        min_size=0,
+        max_size=6,
+    )
+)
+def test_patched_postings_equal_a_fresh_index(edits) -> None:
+    """Edits to a few cases' texts: patching the previous state gives the same bytes (and
+    the same state) as indexing from scratch."""
+    cases = [case(n) for n in range(40)]
+    _, state = si.index_files(model_of(cases))
+    for n, field, words in edits:
+        value = f"{getattr(cases[n], field) or ''} {words}".strip() or "x"
+        cases[n] = dataclasses.replace(cases[n], **{field: value})
+    model = model_of(cases)
+    assert si.index_files(model, state) == si.index_files(model)
+    assert si.index_files(model, si.decode_state(si.encode_state(state))) == si.index_files(model)
+
+
+def test_a_state_for_other_cases_or_damaged_bytes_is_not_used() -> None:
+    cases = [case(n) for n in range(40)]
+    _, state = si.index_files(model_of(cases))
+    fewer = model_of(cases[:-1])
+    assert si.index_files(fewer, state) == si.index_files(fewer)
+    assert si.decode_state(b"\xc1\xc1") is None
+    broken = si.SearchState(state.shape, state.ids, {}, {"zebra": (b"\x01\x02\x03", b"", b"")})
+    model = model_of(cases)
+    assert si.index_files(model, broken)[0] == si.index_files(model)[0]
