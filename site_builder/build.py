@@ -25,8 +25,17 @@ from typing import TYPE_CHECKING, NoReturn
 from .cache import Cache, LastBuild, OutputRecord, open_cache
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
-from .incremental import Inputs, outputs_intact, read_inputs, same_inputs
-from .model import BuildResult, RelatedEntry, RelatedGraph, SiteModel
+from .incremental import (
+    Inputs,
+    fingerprint,
+    live_stat,
+    outputs_intact,
+    read_inputs,
+    same_inputs,
+    unchanged,
+    unit_fingerprints,
+)
+from .model import BuildResult, DataFile, RelatedEntry, RelatedGraph, SiteModel
 from .parallel import Tick, default_jobs
 from .writer import MARKER
 
@@ -200,8 +209,6 @@ def _render_unit(unit: Unit, job: _Job, env: Environment) -> list[Done]:
     A `CaseUnit` is fingerprinted from its inputs, so when none changed it is skipped without
     building its views; other outputs are fingerprinted from their finished context.
     """
-    from .incremental import fingerprint, live_stat, unchanged, unit_fingerprints
-    from .model import DataFile
     from .plan import CaseUnit
     from .render import render_page
 
@@ -229,16 +236,16 @@ def _render_unit(unit: Unit, job: _Job, env: Environment) -> list[Done]:
     return done
 
 
-def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[Done]:
+def _render_units(
+    units: list[Unit], job: _Job, options: BuildOptions, env: Environment
+) -> list[Done]:
     """Plan, fingerprint and (if changed) render every unit.
 
     Units are handed out in chunks to `jobs` forked processes, so planning (building the
     views) is shared across cores as well as rendering.
     """
     from .parallel import WorkQueue, run_sharded
-    from .render import make_environment
 
-    env = make_environment(job.root)
     queue = WorkQueue(len(units), UNITS_PER_CHUNK)
 
     def shard(k: int, n: int, tick: Tick) -> list[Done]:
@@ -255,15 +262,15 @@ def _render_units(units: list[Unit], job: _Job, options: BuildOptions) -> list[D
     return sorted(r for part in parts for r in part)
 
 
-def _render_search(model: SiteModel, job: _Job, previous: bytes | None) -> tuple[list[Done], bytes]:
+def _render_search(
+    model: SiteModel, job: _Job, previous: bytes | None, env: Environment
+) -> tuple[list[Done], bytes]:
     """The search index files, patched from the last build's postings when few cases changed;
     returns them with the new postings for the cache."""
-    from .render import make_environment
     from .search_index import decode_state, encode_state, search_files
 
     outputs, state = search_files(model, decode_state(previous) if previous else None)
-    done = _render_unit(lambda: outputs, job, make_environment(job.root))
-    return done, encode_state(state)
+    return _render_unit(lambda: outputs, job, env), encode_state(state)
 
 
 def _render_graph_free(
@@ -273,8 +280,8 @@ def _render_graph_free(
     from .plan import graph_free_units
     from .render import make_environment
 
-    done, state = _render_search(model, job, previous)
     env = make_environment(job.root)
+    done, state = _render_search(model, job, previous, env)
     for unit in graph_free_units(model, config):
         done += _render_unit(unit, job, env)
     return done, state
@@ -326,25 +333,26 @@ def _build(
     from .incremental import environment_key
     from .parallel import Background
     from .plan import plan_units, site_view, static_files
+    from .render import make_environment
     from .theme import template_dirs
     from .writer import Staging, check_output_dir
 
     incremental = cache is not None and not options.clean and (output / MARKER).is_file()
     manifest = cache.outputs(outdir) if cache is not None and incremental else {}
     incremental = incremental and bool(manifest)
-    early: list[tuple[_Job, Background]] = []
     job: _Job | None = None
+    background: Background | None = None
     previous = cache.search_state(outdir) if cache is not None and incremental else None
 
     def start_graph_free(config: SiteConfig, model: SiteModel) -> None:
         """Render what needs no graph in a forked process while the parent computes it."""
+        nonlocal job, background
         if len(model.cases) < BACKGROUND_MIN:
             return
         check_output_dir(root, output)
         site = site_view(model, config)
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
         background = Background(partial(_render_graph_free, model, config, job, previous))
-        early.append((job, background))
 
     try:
         loaded = load_site(
@@ -357,20 +365,19 @@ def _build(
             on_content=start_graph_free if options.jobs > 1 else None,
         )
         check_output_dir(root, output)
-        if early:
-            job = early[0][0]
-        else:
+        if job is None:
             site = site_view(loaded.model, loaded.config)
             job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
-        units = plan_units(loaded.model, loaded.config, graph_free=not early, search=False)
+        units = plan_units(loaded.model, loaded.config, graph_free=background is None, search=False)
         static = static_files([d / "static" for d in reversed(template_dirs(root))])
         units.append(lambda: static)
         with timer.phase("render+write"):
-            if not early:
-                searched, state = _render_search(loaded.model, job, previous)
-            results = _render_units(units, job, options)
-            if early:
-                searched, state = early[0][1].result()
+            env = make_environment(root)
+            if background is None:
+                searched, state = _render_search(loaded.model, job, previous, env)
+            results = _render_units(units, job, options, env)
+            if background is not None:
+                searched, state = background.result()
             results = sorted(results + searched)
             paths = [r[0] for r in results]
             if len(set(paths)) != len(paths):  # collisions() should have reported these
@@ -386,9 +393,8 @@ def _build(
                 removed = []
             written = len(rendered)
     except BaseException:
-        for _, background in early:
+        if background is not None:
             background.cancel()
-        job = job or (early[0][0] if early else None)
         if job is not None:
             job.staging.rollback()
         raise
