@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 # Files modified less than this long ago are verified by content, not by stat.
 RACY_NS = 2_000_000_000
@@ -25,22 +26,47 @@ def trusted_mtime(mtime_ns: int) -> int:
     return mtime_ns if mtime_ns < time.time_ns() - RACY_NS else -1
 
 
-def input_stats(root: Path, folder: str = "content") -> list[tuple[str, int, int]]:
-    """(path, ctime_ns, size) of every non-hidden file under `root/folder`, sorted by path
-    parts; paths are POSIX and relative to `root`, like everywhere else in the build."""
+class Found(NamedTuple):
+    """A file found by `walk`: where it is, its path relative to the site root (POSIX), whether
+    it is a symlink, and (ctime_ns, size) as stat-ed during the walk (None if that failed)."""
+
+    location: str
+    rel: str
+    is_link: bool
+    stat: tuple[int, int] | None
+
+
+def walk(root: Path, folder: str) -> list[Found]:
+    """Every non-hidden file under `root/folder`, sorted by path parts: one `scandir` pass
+    with its free file types and one stat per file (pathlib cost ~0.3 s per 10k files).
+    Like `os.walk`, symlinked folders and unreadable folders are not entered."""
     base = os.fspath(root)
-    stats: list[tuple[str, int, int]] = []
-    for dirpath, dirnames, filenames in os.walk(os.path.join(base, folder)):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        prefix = os.path.relpath(dirpath, base).replace(os.sep, "/") + "/"
-        for name in filenames:
-            if name.startswith("."):
+    found: list[Found] = []
+    stack = [os.path.join(base, folder)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+                continue
+            if entry.is_symlink() and entry.is_dir():
                 continue
             try:
-                stat = os.stat(os.path.join(dirpath, name))
+                stat = entry.stat()
+                known: tuple[int, int] | None = (stat.st_ctime_ns, stat.st_size)
             except OSError:
-                stats.append((prefix + name, -1, -1))
-                continue
-            stats.append((prefix + name, stat.st_ctime_ns, stat.st_size))
-    stats.sort(key=lambda row: row[0].split("/"))
-    return stats
+                known = None
+            rel = entry.path[len(base) + 1 :]  # every path found starts with `base` + "/"
+            found.append(Found(entry.path, rel, entry.is_symlink(), known))
+    found.sort(key=lambda row: row.rel.split("/"))
+    return found
+
+
+def input_stats(root: Path, folder: str = "content") -> list[tuple[str, int, int]]:
+    """(path, ctime_ns, size) of every file `walk` finds; (-1, -1) for one it cannot stat."""
+    return [(f.rel, *(f.stat or (-1, -1))) for f in walk(root, folder)]
