@@ -37,7 +37,6 @@ class Compiled:
 
     case: Case | None
     diagnostics: tuple[Diagnostic, ...]
-    bag: Bag | None = None  # the words of Summary + Response, for the related-cases graph
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,13 +170,6 @@ class _Words:
         self.counts.extend(times)
         return True
 
-    def add(self, compiled: Compiled) -> Compiled:
-        """Take the bag out of `compiled`: what the caller keeps holds no word strings."""
-        if compiled.case is None or compiled.bag is None:
-            return compiled
-        self.add_bag(compiled.case.slug, compiled.bag)
-        return Compiled(compiled.case, compiled.diagnostics)
-
     def unsaved(self) -> list[tuple[int, str]]:
         """(id, word) of the words not in the cache yet, in id order."""
         return list(enumerate(itertools.islice(self.vocabulary, self.saved, None), self.saved))
@@ -223,7 +216,7 @@ class _Shared:
             date=date(case.date, case.date),
             updated=date(case.updated, case.updated) if case.updated else None,
         )
-        return Compiled(shared, compiled.diagnostics, compiled.bag)
+        return Compiled(shared, compiled.diagnostics)
 
 
 @dataclass(frozen=True, slots=True)
