@@ -250,13 +250,7 @@ class Cache:
         """Replace the whole manifest of `outdir` (the output tree now holds exactly these)."""
         with suppress(sqlite3.Error), self._transaction():
             self.db.execute("DELETE FROM outputs WHERE outdir = ?", (outdir,))
-            self.db.executemany(
-                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                (
-                    (outdir, path, r.fingerprint, r.size, r.mtime_ns)
-                    for path, r in sorted(records.items())
-                ),
-            )
+            self._insert_outputs(outdir, records)
 
     def update_outputs(
         self, outdir: str, changed: dict[str, OutputRecord], removed: Iterable[str]
@@ -268,13 +262,16 @@ class Cache:
                 "DELETE FROM outputs WHERE outdir = ? AND path = ?",
                 ((outdir, path) for path in removed),
             )
-            self.db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
-                (
-                    (outdir, path, r.fingerprint, r.size, r.mtime_ns)
-                    for path, r in sorted(changed.items())
-                ),
-            )
+            self._insert_outputs(outdir, changed)
+
+    def _insert_outputs(self, outdir: str, records: dict[str, OutputRecord]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+            (
+                (outdir, path, r.fingerprint, r.size, r.mtime_ns)
+                for path, r in sorted(records.items())
+            ),
+        )
 
     def search_state(self, outdir: str) -> bytes | None:
         """The search index postings of the last build of `outdir` (`search_index.SearchState`)."""
