@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -44,6 +45,7 @@ from .writer import MARKER
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from .changes import SiteState
     from .parallel import Background
     from .plan import SiteView, Unit
     from .writer import Staging
@@ -136,15 +138,23 @@ def load_site(
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
         problems += term_problems
+        digests = {c.slug: content.digests[c.slug] for c in cases if c.slug in content.digests}
         if on_content is not None and not has_errors(problems):
             by_slug = {c.slug: c for c in cases}
             on_content(
-                config, SiteModel(cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs)
+                config,
+                SiteModel(cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs, digests),
             )
         related = compute_graph(cases, config.related, term_slugs, content.words)
         problems += graph_diagnostics(related, cases)
         model = SiteModel(
-            cases, {c.slug: c for c in cases}, content.pages, related.graph, terms, term_slugs
+            cases,
+            {c.slug: c for c in cases},
+            content.pages,
+            related.graph,
+            terms,
+            term_slugs,
+            digests,
         )
         problems += collisions(model, config)
     problems = apply_settings(problems, config.lint, file_ignores(model), strict=strict)
@@ -237,29 +247,36 @@ def _render_unit(unit: Unit, job: _Job, env: Environment) -> list[Done]:
 
 
 def _render_units(
-    units: list[Unit], job: _Job, options: BuildOptions, env: Environment
-) -> list[Done]:
-    """Plan, fingerprint and (if changed) render every unit.
+    units: list[Unit], job: _Job, options: BuildOptions, env: Environment, *, heavy: bool = False
+) -> tuple[list[Done], list[str]]:
+    """Plan, fingerprint and (if changed) render every unit; also returns the outputs of the
+    `ListingUnit`s, which the next build may keep after a text edit.
 
     Units are handed out in chunks to `jobs` forked processes, so planning (building the
-    views) is shared across cores as well as rendering.
+    views) is shared across cores as well as rendering. A few `heavy` units (the graph page
+    and the open data of a big site) are worth a fork too, one unit at a time.
     """
     from .parallel import WorkQueue, run_sharded
+    from .plan import ListingUnit
 
-    queue = WorkQueue(len(units), UNITS_PER_CHUNK)
+    jobs = options.jobs if len(units) >= PARALLEL_MIN or heavy else 1
+    queue = WorkQueue(len(units), max(1, min(UNITS_PER_CHUNK, len(units) // (4 * jobs))))
 
-    def shard(k: int, n: int, tick: Tick) -> list[Done]:
+    def shard(k: int, n: int, tick: Tick) -> tuple[list[Done], list[str]]:
         done: list[Done] = []
+        listed: list[str] = []
         for chunk in queue:
             tick(len(chunk))
             for i in chunk:
-                done += _render_unit(units[i], job, env)
-        return done
+                results = _render_unit(units[i], job, env)
+                done += results
+                if isinstance(units[i], ListingUnit):
+                    listed += [r[0] for r in results]
+        return done, listed
 
-    jobs = options.jobs if len(units) >= PARALLEL_MIN else 1
     with _bar(options, "render", len(units)) as tick:
         parts = run_sharded(shard, jobs, tick)
-    return sorted(r for part in parts for r in part)
+    return sorted(r for part in parts for r in part[0]), [p for part in parts for p in part[1]]
 
 
 def _render_search(
@@ -274,17 +291,48 @@ def _render_search(
 
 
 def _render_graph_free(
-    model: SiteModel, config: SiteConfig, job: _Job, previous: bytes | None
-) -> tuple[list[Done], bytes]:
-    """The search index and `graph_free_units`: what the background process renders."""
+    model: SiteModel, config: SiteConfig, job: _Job, previous: bytes | None, listing: bool
+) -> tuple[list[Done], bytes, list[str]]:
+    """The search index and (if `listing`) the `graph_free_units`: what the background
+    process renders."""
     from .plan import graph_free_units
     from .render import make_environment
 
     env = make_environment(job.root)
     done, state = _render_search(model, job, previous, env)
-    for unit in graph_free_units(model, config):
-        done += _render_unit(unit, job, env)
-    return done, state
+    listed: list[str] = []
+    for unit in graph_free_units(model, config) if listing else ():
+        results = _render_unit(unit, job, env)
+        done += results
+        listed += [r[0] for r in results]
+    return done, state, listed
+
+
+def _kept(job: _Job, paths: Iterable[str]) -> list[Done] | None:
+    """The manifest's records of `paths` if every file is still as that build wrote it."""
+    base = os.fspath(job.output) + "/"
+    kept: list[Done] = []
+    for path in paths:
+        record = job.manifest.get(path)
+        if record is None:
+            return None
+        try:
+            stat = os.stat(base + path)
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+            return None
+        kept.append((path, record.fingerprint, None, False))
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class _TextEdit:
+    """A build after an edit of case text only (`changes.text_edit`): what it may keep."""
+
+    changed: frozenset[str]
+    state: SiteState
+    listing: list[Done]
 
 
 def build_site(
@@ -330,9 +378,18 @@ def _build(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
+    from .changes import (
+        decode_state,
+        edge_digests,
+        encode_state,
+        new_state,
+        reached,
+        setting_key,
+        text_edit,
+    )
     from .incremental import environment_key
     from .parallel import Background
-    from .plan import plan_units, site_view, static_files
+    from .plan import GRAPH_WIDE_OUTPUTS, CaseUnit, plan_units, site_view, static_files
     from .render import make_environment
     from .theme import template_dirs
     from .writer import Staging, check_output_dir
@@ -342,17 +399,26 @@ def _build(
     incremental = incremental and bool(manifest)
     job: _Job | None = None
     background: Background | None = None
-    previous = cache.search_state(outdir) if cache is not None and incremental else None
+    text: _TextEdit | None = None
+    setting = b""
+    previous = cache.state(outdir, "search") if cache is not None and incremental else None
+    last_state = decode_state(cache.state(outdir, "site")) if cache and incremental else None
 
-    def start_graph_free(config: SiteConfig, model: SiteModel) -> None:
-        """Render what needs no graph in a forked process while the parent computes it."""
-        nonlocal job, background
-        if len(model.cases) < BACKGROUND_MIN:
-            return
+    def start(config: SiteConfig, model: SiteModel) -> None:
+        """Before the graph: see whether only case text changed; if not, render what needs
+        no graph in a forked process while the parent computes it."""
+        nonlocal job, background, text, setting
         check_output_dir(root, output)
         site = site_view(model, config)
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
-        background = Background(partial(_render_graph_free, model, config, job, previous))
+        setting = setting_key(job.env_key, config, model.pages, options.drafts)
+        changed = text_edit(last_state, setting, model.digests, model.by_slug)
+        listing = _kept(job, last_state.listing) if last_state and changed is not None else None
+        if last_state is not None and changed is not None and listing is not None:
+            text = _TextEdit(changed, last_state, listing)
+        if options.jobs > 1 and len(model.cases) >= BACKGROUND_MIN:
+            render = partial(_render_graph_free, model, config, job, previous, text is None)
+            background = Background(render)
 
     try:
         loaded = load_site(
@@ -362,23 +428,49 @@ def _build(
             cache=cache,
             options=options,
             strict=options.strict,
-            on_content=start_graph_free if options.jobs > 1 else None,
+            on_content=start,
         )
+        model, config = loaded.model, loaded.config
         check_output_dir(root, output)
-        if job is None:
-            site = site_view(loaded.model, loaded.config)
-            job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
-        units = plan_units(loaded.model, loaded.config, graph_free=background is None, search=False)
+        if job is None:  # `start` is skipped only when loading found errors
+            start(config, model)
+        assert job is not None
+        edges = edge_digests(model.graph) if cache is not None else {}
+        kept: list[Done] = []
+        graph_wide, pages = True, None
+        if text is not None:
+            kept += text.listing
+            pages, moved = reached(text.changed, text.state, model.graph, edges)
+            kept_graph = None if moved else _kept(job, GRAPH_WIDE_OUTPUTS)
+            graph_wide = kept_graph is None
+            kept += kept_graph or []
+            render = set(pages)
+            for case in model.cases:
+                if case.slug not in pages:
+                    found = _kept(job, CaseUnit(model, config, case).paths())
+                    if found is None:
+                        render.add(case.slug)
+                    kept += found or []
+            pages = frozenset(render)
+        units = plan_units(
+            model,
+            config,
+            graph_free=background is None and text is None,
+            search=False,
+            graph_wide=graph_wide,
+            cases=pages,
+        )
         static = static_files([d / "static" for d in reversed(template_dirs(root))])
         units.append(lambda: static)
         with timer.phase("render+write"):
             env = make_environment(root)
             if background is None:
-                searched, state = _render_search(loaded.model, job, previous, env)
-            results = _render_units(units, job, options, env)
+                searched, state = _render_search(model, job, previous, env)
+            heavy = graph_wide and len(model.cases) >= BACKGROUND_MIN
+            results, listed = _render_units(units, job, options, env, heavy=heavy)
             if background is not None:
-                searched, state = background.result()
-            results = sorted(results + searched)
+                searched, state, listed = background.result()
+            results = sorted(results + searched + kept)
             paths = [r[0] for r in results]
             if len(set(paths)) != len(paths):  # collisions() should have reported these
                 raise RuntimeError("two planned outputs share a path")
@@ -400,7 +492,18 @@ def _build(
         raise
     if cache is not None:
         with timer.phase("cache"):
-            cache.put_search_state(outdir, state)
+            if text is not None:
+                listed = list(text.state.listing)
+            site_state = new_state(
+                setting,
+                model.digests,
+                model.cases,
+                edges,
+                listed,
+                text.state if text else None,
+                text.changed if text else None,
+            )
+            cache.put_states(outdir, {"search": state, "site": encode_state(site_state)})
             if incremental:
                 fresh = {path: record for path, _, record, _ in results if record is not None}
                 cache.update_outputs(outdir, fresh, removed)
@@ -409,13 +512,13 @@ def _build(
                 cache.put_outputs(outdir, records)
             cache.put_last_build(
                 outdir,
-                LastBuild(inputs.key, loaded.diagnostics, len(loaded.model.cases), inputs.fresh),
+                LastBuild(inputs.key, loaded.diagnostics, len(model.cases), inputs.fresh),
             )
     result = BuildResult(
         written,
         len(results) - written,
         len(removed),
-        len(loaded.model.cases),
+        len(model.cases),
         len(results),
         tuple(timer.phases),
     )

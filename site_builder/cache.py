@@ -27,7 +27,7 @@ from .diagnostics import Diagnostic
 from .model import Case
 from .words import Bag
 
-SCHEMA = "7"
+SCHEMA = "8"
 FILE_NAME = "site-builder.sqlite"
 
 
@@ -143,7 +143,7 @@ class Cache:
             return False
         if meta.get("code") != self.code:
             db.executescript(
-                "DELETE FROM sources; DELETE FROM builds; DELETE FROM words; DELETE FROM search;"
+                "DELETE FROM sources; DELETE FROM builds; DELETE FROM words; DELETE FROM states;"
             )
             db.execute("UPDATE meta SET value = ? WHERE key = 'code'", (self.code,))
         return True
@@ -157,7 +157,7 @@ class Cache:
                 path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT,
                 config TEXT, blob BLOB, ids BLOB, counts BLOB);
             CREATE TABLE IF NOT EXISTS words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE);
-            CREATE TABLE IF NOT EXISTS search (outdir TEXT PRIMARY KEY, state BLOB);
+            CREATE TABLE IF NOT EXISTS states (outdir TEXT, name TEXT, blob BLOB, PRIMARY KEY (outdir, name));
             CREATE TABLE IF NOT EXISTS builds (
                 outdir TEXT PRIMARY KEY, inputs TEXT, diagnostics BLOB, cases INTEGER,
                 fresh BLOB);
@@ -273,22 +273,29 @@ class Cache:
             ),
         )
 
-    def search_state(self, outdir: str) -> bytes | None:
-        """The search index postings of the last build of `outdir` (`search_index.SearchState`)."""
+    def state(self, outdir: str, name: str) -> bytes | None:
+        """What the last build of `outdir` kept for the next one under `name`: the search
+        postings (`search_index.SearchState`) or the site record (`changes.SiteState`)."""
         try:
-            row = self.db.execute("SELECT state FROM search WHERE outdir = ?", (outdir,)).fetchone()
+            row = self.db.execute(
+                "SELECT blob FROM states WHERE outdir = ? AND name = ?", (outdir, name)
+            ).fetchone()
         except sqlite3.Error:
             return None
         return row[0] if row else None
 
-    def put_search_state(self, outdir: str, state: bytes) -> None:
+    def put_states(self, outdir: str, states: dict[str, bytes]) -> None:
         with suppress(sqlite3.Error), self._transaction():
-            self.db.execute("INSERT OR REPLACE INTO search VALUES (?, ?)", (outdir, state))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
+                [(outdir, name, blob) for name, blob in sorted(states.items())],
+            )
 
     def forget_outputs(self, outdir: str) -> None:
         with suppress(sqlite3.Error), self._transaction():
             self.db.execute("DELETE FROM outputs WHERE outdir = ?", (outdir,))
             self.db.execute("DELETE FROM builds WHERE outdir = ?", (outdir,))
+            self.db.execute("DELETE FROM states WHERE outdir = ?", (outdir,))
 
     def last_build(self, outdir: str) -> LastBuild | None:
         try:

@@ -13,7 +13,7 @@ import os
 from array import array
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import (
@@ -48,6 +48,8 @@ class Content:
     slugs: frozenset[str] = frozenset()
     # The words of each case's Summary and Response (`words.case_tokens`), compiled once.
     words: WordTable = EMPTY_WORDS
+    # slug -> SHA-256 of the file each case was compiled from (under the same config).
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -354,7 +356,7 @@ def _compile_all(
 
 def _load_cases(
     root: Path, config: SiteConfig, cache: Cache | None, jobs: int, tick: Tick | None
-) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable]:
+) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable, dict[str, str]]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
@@ -368,6 +370,7 @@ def _load_cases(
     key = compile_key(config)
     by_rel = {file.rel: file for file in files}
     compiled: dict[str, Compiled] = {}
+    digests: dict[str, str] = {}
     known = cache.words() if cache else []
     if known is None and cache is not None:  # damaged: forget what refers to it
         cache.forget_sources()
@@ -378,6 +381,7 @@ def _load_cases(
         hit = _from_cache(file, row, words) if file else None
         if hit is not None:
             compiled[row[0]] = shared.case(hit[0])
+            digests[row[0]] = row[3]
             restat += [hit[1]] if hit[1] else []
     if tick and compiled:
         tick(len(compiled))
@@ -393,6 +397,7 @@ def _load_cases(
             if result.case is not None and bag:
                 ids, counts = words.add_bag(result.case.slug, decode_bag(bag))
             compiled[rel] = shared.case(result)
+            digests[rel] = digest
             rows.append((rel, mtime_ns, size, digest, blob, ids, counts))
         if cache is not None and cache.put_sources(key, rows, words.unsaved()):
             words.saved = len(words.vocabulary)
@@ -413,7 +418,8 @@ def _load_cases(
             others = ", ".join(q for q in paths if q != p)
             problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
     kept = [c for c in cases if c.slug not in duplicates]
-    return kept, problems, frozenset(by_slug), words.table()
+    sources = {c.slug: digests[c.source_path] for c in kept}
+    return kept, problems, frozenset(by_slug), words.table(), sources
 
 
 def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
@@ -461,7 +467,8 @@ def load_content(
                 ),
             ),
         )
-    cases, case_problems, slugs, words = _load_cases(root, config, cache, jobs, tick)
+    cases, case_problems, slugs, words, digests = _load_cases(root, config, cache, jobs, tick)
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
-    return Content(tuple(cases), tuple(pages), tuple(case_problems + page_problems), slugs, words)
+    problems = tuple(case_problems + page_problems)
+    return Content(tuple(cases), tuple(pages), problems, slugs, words, digests)

@@ -166,6 +166,9 @@ class SiteModel:
     graph: RelatedGraph
     terms: dict[str, tuple[Term, ...]]
     term_slugs: dict[tuple[str, str], str] = field(default_factory=dict)
+    # slug -> digest of the file each case was compiled from: what an incremental build
+    # compares with its last build (`changes.py`).
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ A `PlannedPage` names its URL, output path, template and the values it shows. UR
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -149,6 +149,17 @@ class CaseUnit:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ListingUnit:
+    """A unit of `graph_free_units`: its outputs show case cards, never a case's text or the
+    related graph, so a text edit leaves them as they are (`changes.py`)."""
+
+    make: Unit
+
+    def __call__(self) -> Iterable[Output]:
+        return self.make()
+
+
 def _case_pages(model: SiteModel, config: SiteConfig, case: Case) -> Iterator[Output]:
     yield _page(
         case_url(case.slug),
@@ -244,11 +255,11 @@ def _cards(model: SiteModel) -> Callable[[str], CaseCard]:
     return card
 
 
-def graph_free_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
+def graph_free_units(model: SiteModel, config: SiteConfig) -> list[ListingUnit]:
     """Units that never read the related graph: a build renders them (with the search index)
     in a forked process while the parent computes the graph."""
     card = _cards(model)
-    units: list[Unit] = [
+    units: list[Callable[[], Iterable[Output]]] = [
         partial(feeds.plan_feeds, model, config),
         lambda: seo.plan_seo(config, listed_pages(model, config)),
         partial(_home_pages, model, config, card),
@@ -257,20 +268,34 @@ def graph_free_units(model: SiteModel, config: SiteConfig) -> list[Unit]:
         units.append(partial(_term_index, model, taxonomy))
         units += [partial(_term_pages, config, card, term) for term in model.terms[taxonomy]]
     units.append(partial(_timeline, model))
-    return units
+    return [ListingUnit(unit) for unit in units]
+
+
+# What `_graph_outputs` and `opendata.plan_opendata` write: the outputs that read every
+# case's related entries.
+GRAPH_WIDE_OUTPUTS = ("graph/index.html", "data/graph.json", *opendata.OUTPUTS)
 
 
 def plan_units(
-    model: SiteModel, config: SiteConfig, *, graph_free: bool = True, search: bool = True
+    model: SiteModel,
+    config: SiteConfig,
+    *,
+    graph_free: bool = True,
+    search: bool = True,
+    graph_wide: bool = True,
+    cases: Collection[str] | None = None,
 ) -> list[Unit]:
     """The plan as independent pieces, each producing a few outputs when called.
 
     Nothing is computed up front: a worker process that renders every other unit builds only
     the views of its own units, so planning is shared across cores like rendering is.
-    `graph_free=False` leaves out `graph_free_units` and `search=False` the search index, for
-    a build that renders those itself.
+    `graph_free=False` leaves out `graph_free_units`, `search=False` the search index and
+    `graph_wide=False` the `GRAPH_WIDE_OUTPUTS`, for a build that renders (or keeps) those
+    itself; `cases` limits the case pages to those slugs.
     """
-    units: list[Unit] = [CaseUnit(model, config, case) for case in model.cases]
+    units: list[Unit] = [
+        CaseUnit(model, config, case) for case in model.cases if cases is None or case.slug in cases
+    ]
     units += [partial(_plain_page, config, page) for page in model.pages]
     units.append(_not_found)
     units.append(partial(redirects.plan_redirects, model, config))
@@ -279,8 +304,8 @@ def plan_units(
     # units balances them instead of one worker finishing alone.
     return [
         *([partial(search_index.plan_search, model)] if search else []),
-        partial(_graph_outputs, model, config),
-        partial(opendata.plan_opendata, model, config),
+        *([partial(_graph_outputs, model, config)] if graph_wide else []),
+        *([partial(opendata.plan_opendata, model, config)] if graph_wide else []),
         *(graph_free_units(model, config) if graph_free else []),
         *units,
     ]

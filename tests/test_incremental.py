@@ -62,6 +62,10 @@ def _edit(root: Path, kind: str, n: int) -> None:
     text = target.read_text(encoding="utf-8")
     if kind == "body":
         target.write_text(text.replace("## Response", f"Edit {n}.\n\n## Response", 1))
+    elif kind == "rewrite":  # another case's text: moves related entries across the site
+        other = cases[(n + 1) % len(cases)].read_text(encoding="utf-8")
+        head = text.split("## Summary", 1)[0]
+        target.write_text(head + "## Summary" + other.split("## Summary", 1)[-1])
     elif kind == "title":  # shown on the pages of the cases related to this one
         target.write_text(re.sub(r"(?m)^title: ", f"title: Retitled {n} ", text, count=1))
     elif kind == "tags":
@@ -93,7 +97,9 @@ def _edit(root: Path, kind: str, n: int) -> None:
 
 EDITS = st.lists(
     st.tuples(
-        st.sampled_from(["body", "title", "tags", "add", "delete", "rename", "template", "config"]),
+        st.sampled_from(
+            ["body", "rewrite", "title", "tags", "add", "delete", "rename", "template", "config"]
+        ),
         st.integers(min_value=0, max_value=50),
     ),
     min_size=1,
@@ -149,6 +155,69 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path, monkeypat
     others = [p for p in changed if not p.startswith(f"cases/{target.stem}/")]
     assert "search/manifest.json" in others
     assert all(p.startswith("search/") for p in others) and len(others) <= 3, changed
+
+
+def test_text_edit_renders_only_the_pages_it_reaches(fixture_site, tmp_path, monkeypatch):
+    """Summary/Response edits keep list pages, feeds and sitemaps without planning them."""
+    from site_builder import plan
+
+    root = fixture_site("full")
+    output = tmp_path / "out"
+    _build(root, output, jobs=1)
+    cases = _cases(root)
+    rendered: list[str] = []
+    original, original_units = plan._case_pages, plan.graph_free_units
+    monkeypatch.setattr(
+        plan, "_case_pages", lambda m, c, case: rendered.append(case.slug) or original(m, c, case)
+    )
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("list pages were planned after a text edit")
+
+    monkeypatch.setattr(plan, "graph_free_units", refuse)
+    for kind in ("body", "rewrite"):
+        rendered.clear()
+        _edit(root, kind, 0)
+        _build(root, output, jobs=1)
+        assert cases[0].stem in rendered and len(rendered) < len(cases), (kind, rendered)
+        monkeypatch.setattr(plan, "graph_free_units", original_units)
+        clean = tmp_path / f"clean-{kind}"
+        _build(root, clean, jobs=1, use_cache=False)
+        monkeypatch.setattr(plan, "graph_free_units", refuse)
+        assert _tree(output) == _tree(clean), kind
+
+
+def test_text_edit_that_moves_related_entries_rerenders_their_pages(tmp_path):
+    """One case takes another's wording: both related lists change, and so do the pages of
+    the cases around them; those are rendered, the rest of the site is kept."""
+    from site_builder.corpus import generate_site
+
+    root, output, clean = tmp_path / "site", tmp_path / "out", tmp_path / "clean"
+    generate_site(root, 150, seed=5)
+    _build(root, output, jobs=1)
+    before = _tree(output)
+    _edit(root, "rewrite", 40)
+    _build(root, output, jobs=1)
+    after = _tree(output)
+    changed = {p.split("/")[1] for p in after if p.startswith("cases/") and after[p] != before[p]}
+    assert len(changed - {_cases(root)[40].stem}) > 1, "the edit should move other cases' lists"
+    assert len(changed) < 50, "most of the site should be kept"
+    _build(root, clean, jobs=1, use_cache=False)
+    assert _tree(output) == _tree(clean)
+
+
+def test_text_edit_after_outputs_were_tampered_with(fixture_site, tmp_path):
+    """A kept output must still be on disk as the last build wrote it, or it is rendered."""
+    root = fixture_site("full")
+    output, clean = tmp_path / "out", tmp_path / "clean"
+    _build(root, output, jobs=1)
+    _edit(root, "body", 0)
+    (output / "tags" / "index.html").write_text("tampered")
+    other = next(p for p in (output / "cases").iterdir() if p.name != _cases(root)[0].stem)
+    (other / "index.html").unlink()
+    _build(root, output, jobs=1)
+    _build(root, clean, jobs=1, use_cache=False)
+    assert _tree(output) == _tree(clean)
 
 
 def test_retitled_case_rerenders_the_pages_that_link_to_it(fixture_site, tmp_path):
@@ -257,6 +326,8 @@ def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
         lambda db: _sql(db, "DELETE FROM words WHERE id = 1"),
         lambda db: _sql(db, "UPDATE sources SET ids = x'ffffff7f', counts = x'01000000'"),
         lambda db: _sql(db, "UPDATE sources SET ids = x'000000', counts = x''"),
+        lambda db: _sql(db, "UPDATE states SET blob = x'c1c1c1'"),
+        lambda db: _sql(db, "UPDATE states SET blob = x'80' WHERE name = 'site'"),
     ],
     ids=[
         "garbage-file",
@@ -266,6 +337,8 @@ def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
         "word-gap",
         "word-id-out-of-range",
         "truncated-ids",
+        "corrupt-states",
+        "empty-site-state",
     ],
 )
 def test_damaged_cache_is_discarded_not_trusted(damage, fixture_site, tmp_path):
