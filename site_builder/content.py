@@ -172,6 +172,29 @@ class _Words:
         self.counts.extend(times)
         return True
 
+    def add_cached(self, bags: list[tuple[str, str, bytes, bytes]]) -> set[str]:
+        """Many cached bags (file, slug, ids, counts) at once; returns the files whose ids
+        did not fit.
+
+        One range check over all ids instead of one per case (0.15 s at 10k cases); only a
+        damaged cache takes the per-case path.
+        """
+        import numpy as np  # past the no-op check: the graph needs it anyway
+
+        ids = b"".join(bag[2] for bag in bags)
+        counts = b"".join(bag[3] for bag in bags)
+        sound = all(len(i) == len(c) and len(i) % 4 == 0 for _, _, i, c in bags)
+        flat = np.frombuffer(ids, dtype=np.int32) if sound else None
+        if flat is None or (flat.size and not 0 <= flat.min() <= flat.max() < self.saved):
+            return {rel for rel, slug, i, c in bags if not self.add_ids(slug, i, c)}
+        start = len(self.ids)
+        for _, slug, found, _ in bags:
+            self.spans[slug] = (start, len(found) // 4)
+            start += len(found) // 4
+        self.ids.frombytes(ids)
+        self.counts.frombytes(counts)
+        return set()
+
     def unsaved(self) -> list[tuple[int, str]]:
         """(id, word) of the words not in the cache yet, in id order."""
         return list(enumerate(itertools.islice(self.vocabulary, self.saved, None), self.saved))
@@ -203,22 +226,31 @@ class _Shared:
         return found
 
     def case(self, compiled: Compiled) -> Compiled:
+        """The same case with its small values swapped for the shared copies.
+
+        `compiled` must be freshly decoded and seen by nobody else: its fields are replaced in
+        place, since `dataclasses.replace` (a new object through `__init__`) cost 0.13 s per
+        10k cases on every build.
+        """
         case = compiled.case
         if case is None:
             return compiled
-        pair, date, terms = self._pairs.setdefault, self._dates.setdefault, self.terms
-        shared = replace(
-            case,
-            lines=tuple([pair(p, p) for p in case.lines]),
-            tags=terms(case.tags),
-            topics=terms(case.topics),
-            countries=terms(case.countries),
-            languages=terms(case.languages),
-            rating=self._strings.setdefault(case.rating, case.rating),
-            date=date(case.date, case.date),
-            updated=date(case.updated, case.updated) if case.updated else None,
+        pair, date, terms, put = (
+            self._pairs.setdefault,
+            self._dates.setdefault,
+            self.terms,
+            object.__setattr__,
         )
-        return Compiled(shared, compiled.diagnostics)
+        put(case, "lines", tuple([pair(p, p) for p in case.lines]))
+        put(case, "tags", terms(case.tags))
+        put(case, "topics", terms(case.topics))
+        put(case, "countries", terms(case.countries))
+        put(case, "languages", terms(case.languages))
+        put(case, "rating", self._strings.setdefault(case.rating, case.rating))
+        put(case, "date", date(case.date, case.date))
+        if case.updated:
+            put(case, "updated", date(case.updated, case.updated))
+        return compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,11 +334,9 @@ def compile_case(root: Path, file: _CaseFile, config: SiteConfig) -> Record:
     return (file.rel, mtime_ns, size, digest, encode_compiled(compiled), bag)
 
 
-def _from_cache(
-    file: _CaseFile, cached: SourceRow, words: _Words
-) -> tuple[Compiled, SourceRow | None] | None:
+def _from_cache(file: _CaseFile, cached: SourceRow) -> tuple[Compiled, SourceRow | None] | None:
     """A cached result if the file is unchanged: same stat, or else same bytes; the second
-    value is the row to store again with the new stat. Its bag goes into `words`."""
+    value is the row to store again with the new stat."""
     if file.is_link or file.stat is None:
         return None
     rel, mtime_ns, size, digest, blob, ids, counts = cached
@@ -321,11 +351,7 @@ def _from_cache(
     except OSError:
         return None
     compiled = decode_compiled(blob)
-    if compiled is None or (
-        compiled.case is not None and not words.add_ids(compiled.case.slug, ids, counts)
-    ):
-        return None
-    return compiled, restat
+    return None if compiled is None else (compiled, restat)
 
 
 def _compile_all(
@@ -376,13 +402,18 @@ def _load_cases(
         cache.forget_sources()
     words, shared = _Words(known), _Shared()
     restat: list[SourceRow] = []
+    bags: list[tuple[str, str, bytes, bytes]] = []
     for row in cache.sources(key) if cache and known is not None else ():
         file = by_rel.get(row[0])
-        hit = _from_cache(file, row, words) if file else None
+        hit = _from_cache(file, row) if file else None
         if hit is not None:
             compiled[row[0]] = shared.case(hit[0])
             digests[row[0]] = row[3]
             restat += [hit[1]] if hit[1] else []
+            if hit[0].case is not None:
+                bags.append((row[0], hit[0].case.slug, row[5], row[6]))
+    for rel in words.add_cached(bags):  # ids that do not fit: compile those files again
+        del compiled[rel], digests[rel]
     if tick and compiled:
         tick(len(compiled))
     if cache is not None and restat:
