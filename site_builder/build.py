@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from .changes import SiteState
+    from .graph import GraphResult, GraphState
     from .parallel import Background
     from .plan import SiteView, Unit
     from .writer import Staging
@@ -78,6 +79,7 @@ class Loaded:
     model: SiteModel
     diagnostics: tuple[Diagnostic, ...]
     timings: tuple[tuple[str, float], ...]
+    related: GraphResult | None = None
 
 
 class _Timer:
@@ -104,13 +106,14 @@ def load_site(
     options: BuildOptions | None = None,
     strict: bool = False,
     keep_errors: bool = False,
-    on_content: Callable[[SiteConfig, SiteModel], None] | None = None,
+    on_content: Callable[[SiteConfig, SiteModel], GraphState | None] | None = None,
 ) -> Loaded:
     """Everything except rendering and writing; raises `UserError` if any error was found
     (warnings count as errors under `strict`) unless `keep_errors`, for `check`.
 
     `on_content` sees the model before the graph exists (its graph raises if read), if no
-    error was found by then: the build starts graph-free work there.
+    error was found by then: the build starts graph-free work there, and may return the last
+    build's graph state when only case text changed since (`graph.compute_graph`).
     """
     from .content import load_content
     from .lint import apply_settings, file_ignores
@@ -139,13 +142,14 @@ def load_site(
         terms, term_slugs, term_problems = build_terms(cases)
         problems += term_problems
         digests = {c.slug: content.digests[c.slug] for c in cases if c.slug in content.digests}
+        previous = None
         if on_content is not None and not has_errors(problems):
             by_slug = {c.slug: c for c in cases}
-            on_content(
+            previous = on_content(
                 config,
                 SiteModel(cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs, digests),
             )
-        related = compute_graph(cases, config.related, term_slugs, content.words)
+        related = compute_graph(cases, config.related, term_slugs, content.words, previous)
         problems += graph_diagnostics(related, cases)
         model = SiteModel(
             cases,
@@ -161,7 +165,7 @@ def load_site(
     diagnostics = tuple(sorted_diagnostics(problems))
     if has_errors(diagnostics) and not keep_errors:
         raise UserError(diagnostics)
-    return Loaded(config, model, diagnostics, tuple(timer.phases))
+    return Loaded(config, model, diagnostics, tuple(timer.phases), related)
 
 
 class _NotYet(dict[str, tuple[RelatedEntry, ...]]):
@@ -378,15 +382,7 @@ def _build(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
-    from .changes import (
-        decode_state,
-        edge_digests,
-        encode_state,
-        new_state,
-        reached,
-        setting_key,
-        text_edit,
-    )
+    from .changes import decode_state, encode_state, new_state, reached, setting_key, text_edit
     from .incremental import environment_key
     from .parallel import Background
     from .plan import GRAPH_WIDE_OUTPUTS, CaseUnit, plan_units, site_view, static_files
@@ -404,9 +400,10 @@ def _build(
     previous = cache.state(outdir, "search") if cache is not None and incremental else None
     last_state = decode_state(cache.state(outdir, "site")) if cache and incremental else None
 
-    def start(config: SiteConfig, model: SiteModel) -> None:
-        """Before the graph: see whether only case text changed; if not, render what needs
-        no graph in a forked process while the parent computes it."""
+    def start(config: SiteConfig, model: SiteModel) -> GraphState | None:
+        """Before the graph: see whether only case text changed (then the graph is updated
+        from its last state); render what needs no graph in a forked process while the
+        parent computes it."""
         nonlocal job, background, text, setting
         check_output_dir(root, output)
         site = site_view(model, config)
@@ -419,6 +416,11 @@ def _build(
         if options.jobs > 1 and len(model.cases) >= BACKGROUND_MIN:
             render = partial(_render_graph_free, model, config, job, previous, text is None)
             background = Background(render)
+        if text is None or cache is None:
+            return None
+        from .graph import decode_graph_state
+
+        return decode_graph_state(cache.state(outdir, "graph"))
 
     try:
         loaded = load_site(
@@ -435,13 +437,21 @@ def _build(
         if job is None:  # `start` is skipped only when loading found errors
             start(config, model)
         assert job is not None
-        edges = edge_digests(model.graph) if cache is not None else {}
+        related = loaded.related
         kept: list[Done] = []
         graph_wide, pages = True, None
-        if text is not None:
+        if text is not None and related is not None:
+            from .graph import listing
+
+            state, moved = related.state, related.moved
             kept += text.listing
-            pages, moved = reached(text.changed, text.state, model.graph, edges)
-            kept_graph = None if moved else _kept(job, GRAPH_WIDE_OUTPUTS)
+            pages = reached(
+                text.changed,
+                moved,
+                lambda slugs: listing(state, slugs) if state else frozenset(model.by_slug),
+                model.by_slug,
+            )
+            kept_graph = None if moved is None or moved else _kept(job, GRAPH_WIDE_OUTPUTS)
             graph_wide = kept_graph is None
             kept += kept_graph or []
             render = set(pages)
@@ -465,11 +475,11 @@ def _build(
         with timer.phase("render+write"):
             env = make_environment(root)
             if background is None:
-                searched, state = _render_search(model, job, previous, env)
+                searched, search_state = _render_search(model, job, previous, env)
             heavy = graph_wide and len(model.cases) >= BACKGROUND_MIN
             results, listed = _render_units(units, job, options, env, heavy=heavy)
             if background is not None:
-                searched, state, listed = background.result()
+                searched, search_state, listed = background.result()
             results = sorted(results + searched + kept)
             paths = [r[0] for r in results]
             if len(set(paths)) != len(paths):  # collisions() should have reported these
@@ -495,15 +505,14 @@ def _build(
             if text is not None:
                 listed = list(text.state.listing)
             site_state = new_state(
-                setting,
-                model.digests,
-                model.cases,
-                edges,
-                listed,
-                text.state if text else None,
-                text.changed if text else None,
+                setting, model.digests, model.cases, listed, text.state if text else None
             )
-            cache.put_states(outdir, {"search": state, "site": encode_state(site_state)})
+            states = {"search": search_state, "site": encode_state(site_state)}
+            if related is not None and related.state is not None:
+                from .graph import encode_graph_state
+
+                states["graph"] = encode_graph_state(related.state)
+            cache.put_states(outdir, states)
             if incremental:
                 fresh = {path: record for path, _, record, _ in results if record is not None}
                 cache.update_outputs(outdir, fresh, removed)

@@ -8,13 +8,14 @@ pages, term pages, feeds, sitemaps and the timeline show *cards* (title, date, c
 terms), never the text.
 
 So each build records a `SiteState` per output folder: the settings every page depends on,
-what each case was compiled from, a digest of each card and of each case's related entries,
-and the outputs that show only cards. When a later build finds the same settings, the same
+what each case was compiled from, a digest of each card, and the outputs that show only
+cards; the graph keeps its own state (`graph.GraphState`). When a later build finds the same settings, the same
 cases and the same cards (a "text edit"), it renders only:
 
 - the pages of the cases whose files changed;
-- the pages of the cases whose related entries changed (`moved`), and of the cases that list
-  one of those as a neighbour (a page draws its neighbours' related links);
+- the pages of the cases whose related entries changed (`moved`, from `graph.compute_graph`,
+  which recomputes only the rows the edit reached), and of the cases that list one of those
+  (a page draws its neighbours' related links);
 - the graph page, `graph.json` and the open data, only if any related entry changed;
 - the search index (patched) and the few small site-wide outputs, as always.
 
@@ -26,14 +27,14 @@ builds with clean ones, including the Hypothesis sequence of random edits.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from operator import attrgetter
 
 import msgspec
 
 from .config import SiteConfig
-from .model import Case, Page, RelatedGraph
+from .model import Case, Page
 
 # Case fields that only the case's own page, the search index and the graph read.
 TEXT_FIELDS = frozenset(
@@ -49,7 +50,6 @@ class SiteState:
     setting: bytes  # `setting_key`: templates, code, site values, config, plain pages
     sources: dict[str, str]  # slug -> digest of the file it was compiled from
     cards: dict[str, bytes]  # slug -> `card_digest`
-    edges: dict[str, bytes]  # slug -> digest of its related entries
     listing: tuple[str, ...]  # outputs that show only cards (`plan.graph_free_units`)
 
 
@@ -82,13 +82,6 @@ def card_digest(case: Case) -> bytes:
     return hashlib.blake2b(_ENCODE(_CARD(case)), digest_size=12).digest()
 
 
-def edge_digests(graph: RelatedGraph) -> dict[str, bytes]:
-    return {
-        slug: hashlib.blake2b(_ENCODE(entries), digest_size=12).digest()
-        for slug, entries in graph.edges.items()
-    }
-
-
 def text_edit(
     previous: SiteState | None,
     setting: bytes,
@@ -108,32 +101,26 @@ def text_edit(
 
 
 def reached(
-    changed: frozenset[str], previous: SiteState, graph: RelatedGraph, edges: Mapping[str, bytes]
-) -> tuple[frozenset[str], bool]:
-    """(case pages to render, whether any related entry moved) after a text edit."""
-    moved = {slug for slug, digest in edges.items() if previous.edges.get(slug) != digest}
-    pages = set(changed) | moved
-    if moved:
-        pages.update(
-            slug
-            for slug, entries in graph.edges.items()
-            if any(entry.slug in moved for entry in entries)
-        )
-    return frozenset(pages), bool(moved)
+    changed: frozenset[str],
+    moved: frozenset[str] | None,
+    listing: Callable[[frozenset[str]], frozenset[str]],
+    everything: Iterable[str],
+) -> frozenset[str]:
+    """The case pages to render after a text edit: the edited cases, the cases whose related
+    entries moved (None: unknown, so all) and the cases that list one of those (`listing`),
+    since a page draws its neighbours' related links."""
+    if moved is None:
+        return frozenset(everything)
+    return changed | moved | (listing(moved) if moved else frozenset())
 
 
 def new_state(
     setting: bytes,
     sources: Mapping[str, str],
     cases: Iterable[Case],
-    edges: dict[str, bytes],
     listing: Iterable[str],
     previous: SiteState | None = None,
-    changed: frozenset[str] | None = None,
 ) -> SiteState:
-    """The record of this build; after a text edit the cards are the previous ones."""
-    if previous is not None and changed is not None:
-        cards = previous.cards
-    else:
-        cards = {case.slug: card_digest(case) for case in cases}
-    return SiteState(setting, dict(sources), cards, edges, tuple(sorted(listing)))
+    """The record of this build; after a text edit (`previous`) the cards are the same."""
+    cards = previous.cards if previous else {case.slug: card_digest(case) for case in cases}
+    return SiteState(setting, dict(sources), cards, tuple(sorted(listing)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -140,7 +141,7 @@ class RelatedEntry:
 class RelatedGraph:
     """slug -> ordered related entries; symmetric for editor links, never self-linked."""
 
-    edges: dict[str, tuple[RelatedEntry, ...]]
+    edges: Mapping[str, tuple[RelatedEntry, ...]]
 
     def of(self, slug: str) -> tuple[RelatedEntry, ...]:
         return self.edges.get(slug, ())

@@ -68,11 +68,18 @@ def keyword_matrix(
 def table_keyword_matrix(
     table: WordTable, slugs: Sequence[str], *, keywords: int, max_share: float, max_df: int
 ) -> sp.csr_matrix:
-    """`keyword_matrix` of the bags of `slugs` (all in `table`), without a string per word.
+    """`keyword_matrix` of the bags of `slugs` (all in `table`), without a string per word."""
+    return table_keywords(table, slugs, keywords=keywords, max_share=max_share, max_df=max_df)[0]
+
+
+def table_keywords(
+    table: WordTable, slugs: Sequence[str], *, keywords: int, max_share: float, max_df: int
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """`table_keyword_matrix`, and the table's id of the word in each column.
 
     The table numbers words in loading order; here they are renumbered in first-seen order
     over `slugs`, exactly as `keyword_matrix` numbers them, because the numbering breaks ties
-    between equally strong keywords.
+    between equally strong keywords. The table's ids stay the same from build to build.
     """
     spans = [table.spans[slug] for slug in slugs]
     lengths = np.fromiter((length for _, length in spans), dtype=np.int64, count=len(spans))
@@ -93,9 +100,10 @@ def table_keyword_matrix(
     for start in range(0, total, _ID_CHUNK):
         cols[start : start + _ID_CHUNK] = renumber[cols[start : start + _ID_CHUNK]]
     words = [table.vocabulary[i] for i in by_first.tolist()]
-    return _keyword_matrix(
+    matrix = _keyword_matrix(
         cols, counts, lengths, words, keywords=keywords, max_share=max_share, max_df=max_df
     )
+    return matrix, by_first
 
 
 def _gather(values: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -165,14 +173,18 @@ def _weights(
 
 
 def _top_per_row(
-    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, size: int, scale: float | None = None
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+    size: int,
+    scale: float | np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The `size` largest entries of every row (ties: lower column first), in input order.
 
     `rows` must be grouped (equal rows adjacent). Nothing is sorted: a tiny tie-breaking nudge
     by column makes values distinct, then a linear partition per row finds each row's cut-off.
-    The nudge is relative to `scale` (default: the largest value here), so a caller that splits
-    rows into pieces passes the scale of the whole to keep the same cut-offs.
+    The nudge is relative to `scale` (default: the largest value here; or one per entry), so a
+    caller that splits rows into pieces passes the scale of the whole to keep the same cut-offs.
     """
     if scale is None:
         scale = float(np.abs(values).max(initial=1.0))
@@ -242,19 +254,25 @@ class Shortlist:
     candidates: np.ndarray
 
 
-def shortlist(features: sp.csr_matrix, size: int) -> Shortlist:
-    """Top `size` other rows per row by `features · featuresᵀ`, computed in row chunks.
+def shortlist(features: sp.csr_matrix, size: int, rows: np.ndarray | None = None) -> Shortlist:
+    """Top `size` other rows per row by `features · featuresᵀ`, computed in row chunks, for
+    `rows` (ascending; default: all).
 
-    Chunking bounds memory: only one block of the (sparse) product exists at a time.
+    Chunking bounds memory: only one block of the (sparse) product exists at a time. Ties are
+    broken within each row alone (see `_row_scale`), so a row's short list depends only on
+    its own products: an incremental build recomputes the rows an edit reached, nothing else.
     """
     transposed = features.T.tocsr()
+    wanted = np.arange(features.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
     found_rows, found_cols, counts = [], [], []
-    for start in range(0, features.shape[0], _CHUNK_ROWS):
-        block = (features[start : start + _CHUNK_ROWS] @ transposed).tocsr()
-        rows, cols, values = _entries(block, start)
-        counts.append(np.bincount(rows - start, minlength=block.shape[0]))
-        rows, cols, values = _top_per_row(rows, cols, values, size)
-        found_rows.append(rows)
+    for start in range(0, len(wanted), _CHUNK_ROWS):
+        part = wanted[start : start + _CHUNK_ROWS]
+        chunk = features[start : start + len(part)] if rows is None else features[part]
+        block = (chunk @ transposed).tocsr()
+        local, cols, values = _entries(block, part)
+        counts.append(np.bincount(local, minlength=len(part)))
+        local, cols, values = _top_per_row(local, cols, values, size, _row_scale(local, values))
+        found_rows.append(part[local])
         found_cols.append(cols)
     if not found_rows:
         empty = np.zeros(0, dtype=np.int64)
@@ -262,13 +280,22 @@ def shortlist(features: sp.csr_matrix, size: int) -> Shortlist:
     return Shortlist(np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(counts))
 
 
-def _entries(block: sp.csr_matrix, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, col, value) of the non-zero, non-diagonal entries of a block of rows."""
-    rows = np.repeat(np.arange(block.shape[0], dtype=np.int64) + start, np.diff(block.indptr))
+def _row_scale(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per entry, the largest value of its row (`rows` grouped): the tie-breaking scale."""
+    if len(rows) == 0:
+        return values
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    return np.repeat(np.maximum.reduceat(values, starts), np.diff(np.r_[starts, len(rows)]))
+
+
+def _entries(block: sp.csr_matrix, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(local row, col, value) of the positive entries of a block of rows, leaving out each
+    row's product with itself (row k of the block is row `ids[k]` of the whole)."""
+    local = np.repeat(np.arange(block.shape[0], dtype=np.int64), np.diff(block.indptr))
     cols = block.indices.astype(np.int64)
     values = block.data
-    keep = (rows != cols) & (values > 0)
-    return rows[keep], cols[keep], values[keep]
+    keep = (ids[local] != cols) & (values > 0)
+    return local[keep], cols[keep], values[keep]
 
 
 def pair_dots(

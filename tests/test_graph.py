@@ -139,3 +139,54 @@ def test_graph_is_identical_under_any_hash_seed(tmp_path):
     assert (outputs[0] / "graph" / "index.html").read_bytes() == (
         outputs[1] / "graph" / "index.html"
     ).read_bytes()
+
+
+TEXT_ONLY = RelatedConfig(
+    weight_tags=0, weight_topics=0, weight_countries=0, weight_languages=0, weight_outlets=0,
+    min_score=0.5,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("related", [None, TEXT_ONLY], ids=["default", "text-only"])
+def test_graph_updated_after_text_edits_equals_the_graph_computed_in_full(tmp_path, related):
+    """An edit of case text recomputes only the rows it reaches (`compute_graph(previous=)`);
+    the result must be the full computation's, edit after edit. Text-only scores make cases
+    whose only link was the old wording lose it."""
+    from site_builder.cache import open_cache
+    from site_builder.config import load_config
+    from site_builder.content import load_content
+    from site_builder.taxonomy import build_terms
+
+    root = tmp_path / "site"
+    generate_site(root, 240, seed=11)
+    config = load_config(root)
+    settings = related or config.related
+    cache = open_cache(tmp_path / "cache")  # keeps word ids from load to load, as builds do
+
+    def graph(previous=None):
+        content = load_content(root, config, cache=cache)
+        slugs = build_terms(content.cases)[1]
+        return compute_graph(content.cases, settings, slugs, content.words, previous)
+
+    state = graph().state
+    files = sorted((root / "content" / "cases").rglob("*.md"))
+    moved = []
+    for target, donor in [(3, 50), (77, None), (120, 121), (3, None)]:
+        text = files[target].read_text(encoding="utf-8")
+        head = text.split("## Summary", 1)[0]
+        if donor is None:  # a sentence more, with a word no case had
+            body = text.split("## Summary", 1)[1].replace(
+                "## Response", "Zyxwv quirk.\n\n## Response"
+            )
+        else:  # another case's whole text: a near-duplicate, and new neighbours
+            body = files[donor].read_text(encoding="utf-8").split("## Summary", 1)[1]
+        files[target].write_text(head + "## Summary" + body, encoding="utf-8")
+        updated, full = graph(state), graph()
+        assert updated.moved is not None and full.moved is None
+        assert dict(updated.graph.edges) == dict(full.graph.edges)
+        assert updated.near_duplicates == full.near_duplicates
+        assert (updated.candidates, updated.lonely) == (full.candidates, full.lonely)
+        moved.append(len(updated.moved))
+        state = updated.state
+    assert any(moved) and max(moved) < 240, moved
+    assert graph(state).moved == frozenset()  # nothing changed since

@@ -7,13 +7,12 @@ from site_builder.changes import (
     SiteState,
     card_digest,
     decode_state,
-    edge_digests,
     encode_state,
     new_state,
     reached,
     text_edit,
 )
-from site_builder.model import Case, RelatedEntry, RelatedGraph
+from site_builder.model import Case
 
 
 def case(slug: str, **changes: object) -> Case:
@@ -21,18 +20,14 @@ def case(slug: str, **changes: object) -> Case:
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
-def entry(slug: str, score: float = 1.0) -> RelatedEntry:
-    return RelatedEntry(slug, score, ("shares tags: x",), False)
-
-
-def state(cases: list[Case], graph: RelatedGraph) -> SiteState:
+def state(cases: list[Case]) -> SiteState:
     sources = {c.slug: f"digest-{c.slug}" for c in cases}
-    return new_state(b"setting", sources, cases, edge_digests(graph), ["tags/index.html"])
+    return new_state(b"setting", sources, cases, ["tags/index.html"])
 
 
 def test_state_survives_encoding_and_damage_reads_as_none():
     cases = [case("a"), case("b")]
-    found = state(cases, RelatedGraph({"a": (entry("b"),), "b": ()}))
+    found = state(cases)
     assert decode_state(encode_state(found)) == found
     assert decode_state(b"\xc1\xc1") is None
     assert decode_state(b"") is None
@@ -40,7 +35,7 @@ def test_state_survives_encoding_and_damage_reads_as_none():
 
 def test_only_a_change_of_text_is_a_text_edit():
     cases = {c.slug: c for c in (case("a"), case("b"))}
-    previous = state(list(cases.values()), RelatedGraph({}))
+    previous = state(list(cases.values()))
     sources = dict(previous.sources)
     assert text_edit(previous, b"setting", sources, cases) == frozenset()
     sources["a"] = "edited"
@@ -61,22 +56,14 @@ def test_card_digest_ignores_text_fields_only():
     assert card_digest(case("a")) != card_digest(case("a", claim="A claim"))
 
 
-def test_reached_pages_are_the_edited_the_moved_and_their_neighbours():
-    before = RelatedGraph(
-        {
-            "a": (entry("b"),),
-            "b": (entry("a"),),
-            "c": (entry("b"),),
-            "d": (entry("c"),),
-            "e": (),
-        }
-    )
-    cases = [case(s) for s in "abcde"]
-    previous = state(cases, before)
-    # Only b's entries move; c shows b as a neighbour (and draws b's links); d shows c only.
-    after = RelatedGraph(dict(before.edges, b=(entry("a", 2.0),)))
-    pages, moved = reached(frozenset({"e"}), previous, after, edge_digests(after))
-    assert moved
-    assert pages == {"e", "b", "a", "c"}
-    same, moved = reached(frozenset({"e"}), previous, before, edge_digests(before))
-    assert (same, moved) == ({"e"}, False)
+def test_reached_pages_are_the_edited_the_moved_and_their_listers():
+    listers = {"b": frozenset({"a", "c"}), "x": frozenset({"y"})}
+
+    def listing(slugs: frozenset[str]) -> frozenset[str]:
+        return frozenset().union(*(listers.get(s, frozenset()) for s in slugs))
+
+    everything = ["a", "b", "c", "d", "e", "x", "y"]
+    assert reached(frozenset({"e"}), frozenset({"b"}), listing, everything) == {"e", "b", "a", "c"}
+    assert reached(frozenset({"e"}), frozenset(), listing, everything) == {"e"}
+    # Without a graph to compare with, every page may have moved.
+    assert reached(frozenset({"e"}), None, listing, everything) == set(everything)

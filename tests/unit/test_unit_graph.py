@@ -299,3 +299,41 @@ def test_scores_and_reasons_are_identical_for_any_input_order():
 def test_empty_site_has_an_empty_graph():
     result = compute_graph((), RelatedConfig(), {})
     assert result.graph.edges == {} and result.near_duplicates == () and result.candidates == ()
+
+
+def _table(bags: dict[str, dict[str, int]]):
+    """A content loading `WordTable` with fixed word ids, as the cache keeps them."""
+    from array import array
+
+    from site_builder.model import WordTable
+
+    vocabulary = ("wolf", "xenon", "zebra")
+    ids, counts, spans = array("i"), array("i"), {}
+    for slug, bag in bags.items():
+        spans[slug] = (len(ids), len(bag))
+        ids.extend(vocabulary.index(word) for word in bag)
+        counts.extend(bag.values())
+    return WordTable(vocabulary, spans, ids, counts)
+
+
+def test_updated_graph_drops_a_link_whose_shared_keyword_the_edit_removed():
+    """j's text keeps the word 'wolf' but no longer as a keyword: i, which shared only that
+    with j, is not changed itself and shares nothing with j's new keywords, yet loses j."""
+    cases = [case(s) for s in ("i", "j", "k")]
+    config = RelatedConfig(
+        weight_tags=0, weight_topics=0, weight_countries=0, weight_languages=0, weight_outlets=0,
+        keywords=1, max_word_share=1.0, min_score=0.6,
+    )  # fmt: skip
+    before = _table(
+        {"i": {"wolf": 5, "zebra": 1}, "j": {"wolf": 5, "xenon": 1}, "k": {"xenon": 5, "zebra": 1}}
+    )
+    after = _table(
+        {"i": {"wolf": 5, "zebra": 1}, "j": {"wolf": 1, "xenon": 5}, "k": {"xenon": 5, "zebra": 1}}
+    )
+    first = compute_graph(cases, config, {}, before)
+    assert [e.slug for e in first.graph.of("i")] == ["j"]
+    updated = compute_graph(cases, config, {}, after, previous=first.state)
+    full = compute_graph(cases, config, {}, after)
+    assert full.graph.of("i") == () and [e.slug for e in full.graph.of("j")] == ["k"]
+    assert dict(updated.graph.edges) == dict(full.graph.edges)
+    assert updated.moved == {"i", "j", "k"}

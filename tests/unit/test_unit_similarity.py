@@ -81,6 +81,24 @@ def test_shortlist_equals_brute_force_top_k(rows, size):
     ]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=6, max_size=6), min_size=2, max_size=30),
+    st.integers(1, 6),
+    st.data(),
+)
+def test_shortlist_of_some_rows_equals_those_rows_of_the_whole(rows, size, data):
+    """What an incremental graph relies on: a row's short list depends on its products only."""
+    features = sp.csr_matrix(np.array(rows, dtype=float))
+    whole = shortlist(features, size)
+    some = sorted(data.draw(st.sets(st.integers(0, len(rows) - 1), min_size=1)))
+    part = shortlist(features, size, np.array(some))
+    pairs = set(zip(whole.rows.tolist(), whole.cols.tolist(), strict=True))
+    mine = {(i, j) for i, j in pairs if i in some}
+    assert set(zip(part.rows.tolist(), part.cols.tolist(), strict=True)) == mine
+    assert part.candidates.tolist() == whole.candidates[some].tolist()
+
+
 def test_pair_dots_match_dense_products():
     rng = np.random.default_rng(0)
     left = sp.random(20, 8, density=0.4, random_state=1, format="csr")
