@@ -284,28 +284,44 @@ def _render_units(
 
 
 def _render_search(
-    model: SiteModel, job: _Job, previous: bytes | None, env: Environment
+    model: SiteModel,
+    job: _Job,
+    previous: bytes | None,
+    env: Environment,
+    changed: frozenset[str] | None = None,
 ) -> tuple[list[Done], bytes]:
-    """The search index files, patched from the last build's postings when few cases changed;
-    returns them with the new postings for the cache."""
-    from .search_index import decode_state, encode_state, search_files
+    """The search index files, patched from the last build's postings when few cases changed,
+    or (after a text edit, `changed`) updated in the files those cases reach; returns them
+    with the new state for the cache."""
+    from .search_index import decode_state, encode_state, search_files, update_files
 
-    outputs, state = search_files(model, decode_state(previous) if previous else None)
-    return _render_unit(lambda: outputs, job, env), encode_state(state)
+    state = decode_state(previous) if previous else None
+    if state is not None and changed is not None:
+        found = update_files(model, state, changed)
+        kept = _kept(job, found[1]) if found else None
+        if found is not None and kept is not None:
+            files = [DataFile(path, data, "content/cases") for path, data in found[0].items()]
+            return kept + _render_unit(lambda: files, job, env), encode_state(found[2])
+    outputs, fresh = search_files(model, state)
+    return _render_unit(lambda: outputs, job, env), encode_state(fresh)
 
 
 def _render_graph_free(
-    model: SiteModel, config: SiteConfig, job: _Job, previous: bytes | None, listing: bool
+    model: SiteModel,
+    config: SiteConfig,
+    job: _Job,
+    previous: bytes | None,
+    changed: frozenset[str] | None,
 ) -> tuple[list[Done], bytes, list[str]]:
-    """The search index and (if `listing`) the `graph_free_units`: what the background
-    process renders."""
+    """The search index and (unless a text edit kept them: `changed`) the
+    `graph_free_units`: what the background process renders."""
     from .plan import graph_free_units
     from .render import make_environment
 
     env = make_environment(job.root)
-    done, state = _render_search(model, job, previous, env)
+    done, state = _render_search(model, job, previous, env, changed)
     listed: list[str] = []
-    for unit in graph_free_units(model, config) if listing else ():
+    for unit in graph_free_units(model, config) if changed is None else ():
         results = _render_unit(unit, job, env)
         done += results
         listed += [r[0] for r in results]
@@ -382,10 +398,11 @@ def _build(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )
             return result, last.diagnostics
+    from . import opendata
     from .changes import decode_state, encode_state, new_state, reached, setting_key, text_edit
     from .incremental import environment_key
     from .parallel import Background
-    from .plan import GRAPH_WIDE_OUTPUTS, CaseUnit, plan_units, site_view, static_files
+    from .plan import GRAPH_OUTPUTS, CaseUnit, plan_units, site_view, static_files
     from .render import make_environment
     from .theme import template_dirs
     from .writer import Staging, check_output_dir
@@ -414,7 +431,8 @@ def _build(
         if last_state is not None and changed is not None and listing is not None:
             text = _TextEdit(changed, last_state, listing)
         if options.jobs > 1 and len(model.cases) >= BACKGROUND_MIN:
-            render = partial(_render_graph_free, model, config, job, previous, text is None)
+            edited = text.changed if text else None
+            render = partial(_render_graph_free, model, config, job, previous, edited)
             background = Background(render)
         if text is None or cache is None:
             return None
@@ -439,7 +457,7 @@ def _build(
         assert job is not None
         related = loaded.related
         kept: list[Done] = []
-        graph_wide, pages = True, None
+        graph_pages, open_data, pages = True, True, None
         if text is not None and related is not None:
             from .graph import listing
 
@@ -451,9 +469,11 @@ def _build(
                 lambda slugs: listing(state, slugs) if state else frozenset(model.by_slug),
                 model.by_slug,
             )
-            kept_graph = None if moved is None or moved else _kept(job, GRAPH_WIDE_OUTPUTS)
-            graph_wide = kept_graph is None
-            kept += kept_graph or []
+            kept_graph = None if moved is None or moved else _kept(job, GRAPH_OUTPUTS)
+            relinked = related.relinked
+            kept_data = None if relinked is None or relinked else _kept(job, opendata.OUTPUTS)
+            graph_pages, open_data = kept_graph is None, kept_data is None
+            kept += (kept_graph or []) + (kept_data or [])
             render = set(pages)
             for case in model.cases:
                 if case.slug not in pages:
@@ -467,7 +487,8 @@ def _build(
             config,
             graph_free=background is None and text is None,
             search=False,
-            graph_wide=graph_wide,
+            graph_pages=graph_pages,
+            open_data=open_data,
             cases=pages,
         )
         static = static_files([d / "static" for d in reversed(template_dirs(root))])
@@ -475,8 +496,9 @@ def _build(
         with timer.phase("render+write"):
             env = make_environment(root)
             if background is None:
-                searched, search_state = _render_search(model, job, previous, env)
-            heavy = graph_wide and len(model.cases) >= BACKGROUND_MIN
+                edited = text.changed if text else None
+                searched, search_state = _render_search(model, job, previous, env, edited)
+            heavy = (graph_pages or open_data) and len(model.cases) >= BACKGROUND_MIN
             results, listed = _render_units(units, job, options, env, heavy=heavy)
             if background is not None:
                 searched, search_state, listed = background.result()

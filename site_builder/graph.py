@@ -112,8 +112,10 @@ class GraphResult:
     lonely: tuple[str, ...] = ()
     state: GraphState | None = None
     # After `compute_graph(previous=...)`: the cases whose entries differ from the previous
-    # graph's; None when the graph was computed in full.
+    # graph's, and those whose list of related cases differs (not only scores or reasons);
+    # None when the graph was computed in full.
     moved: frozenset[str] | None = None
+    relinked: frozenset[str] | None = None
 
 
 def _term_keys(case: Case, term_slugs: Mapping[TermKey, str]) -> dict[TermKey, str]:
@@ -448,6 +450,7 @@ def _result(
     candidates: np.ndarray,
     state: GraphState,
     moved: frozenset[str] | None,
+    relinked: frozenset[str] | None = None,
 ) -> GraphResult:
     counts = np.diff(np.frombuffer(state.neighbours[0], dtype=np.int64))
     return GraphResult(
@@ -457,6 +460,7 @@ def _result(
         tuple(order[i].slug for i in np.flatnonzero(counts == 0).tolist()),
         state,
         moved,
+        relinked if relinked is not None else moved,
     )
 
 
@@ -573,10 +577,14 @@ def _update(
         for old_part, new_part in zip(duplicates, part.duplicates, strict=True)
     )
     entries = list(previous.entries)
-    moved = []
+    moved, relinked = [], []
     for i in rows.tolist():
-        encoded = _ENCODE(part.edges[order[i].slug])
+        fresh = part.edges[order[i].slug]
+        encoded = _ENCODE(fresh)
         if encoded != entries[i]:
+            old = [e.slug for e in _ENTRIES.decode(entries[i])]
+            if old != [e.slug for e in fresh]:
+                relinked.append(order[i].slug)
             entries[i] = encoded
             moved.append(order[i].slug)
     edges = _StoredEdges(previous, part.edges)
@@ -591,7 +599,10 @@ def _update(
         tuple(entries),
         _moved_neighbours(previous, order, part.edges, moved) if moved else previous.neighbours,
     )
-    return _result(order, RelatedGraph(edges), duplicates, candidates, state, frozenset(moved))
+    graph = RelatedGraph(edges)
+    return _result(
+        order, graph, duplicates, candidates, state, frozenset(moved), frozenset(relinked)
+    )
 
 
 def _changed_rows(new: sp.csr_matrix, old: sp.csr_matrix) -> np.ndarray:

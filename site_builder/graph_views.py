@@ -8,12 +8,13 @@ because top-k links chain almost every case into one component.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+
+import msgspec
 
 from .config import SiteConfig
 from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph, SiteModel
@@ -142,7 +143,7 @@ def graph_json(model: SiteModel, config: SiteConfig, groups: Sequence[tuple[str,
             "url": f"{config.base_url}{case_url(c.slug)}",
             "date": c.date.isoformat(),
             "cluster": member.get(c.slug),
-            "terms": {t: list(dict.fromkeys(c.terms(t))) for t in TAXONOMIES if c.terms(t)},
+            "terms": {t: list(dict.fromkeys(v)) for t in TAXONOMIES if (v := c.terms(t))},
         }
         for c in order
     ]
@@ -176,7 +177,9 @@ def graph_json(model: SiteModel, config: SiteConfig, groups: Sequence[tuple[str,
         "edges": edges,
         "clusters": clusters_out,
     }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    # msgspec writes what `json.dumps(ensure_ascii=False, separators=(",", ":"))` writes, but
+    # for exponents ("1e-7", not "1e-07"), at a tenth of the time.
+    return msgspec.json.encode(document) + b"\n"
 
 
 def neighbourhood_svg(model: SiteModel, case: Case) -> str:

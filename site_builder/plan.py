@@ -271,9 +271,9 @@ def graph_free_units(model: SiteModel, config: SiteConfig) -> list[ListingUnit]:
     return [ListingUnit(unit) for unit in units]
 
 
-# What `_graph_outputs` and `opendata.plan_opendata` write: the outputs that read every
-# case's related entries.
-GRAPH_WIDE_OUTPUTS = ("graph/index.html", "data/graph.json", *opendata.OUTPUTS)
+# What `_graph_outputs` writes: the outputs that read every related entry, scores included
+# (`opendata.OUTPUTS` read the related slugs only).
+GRAPH_OUTPUTS = ("graph/index.html", "data/graph.json")
 
 
 def plan_units(
@@ -282,16 +282,17 @@ def plan_units(
     *,
     graph_free: bool = True,
     search: bool = True,
-    graph_wide: bool = True,
+    graph_pages: bool = True,
+    open_data: bool = True,
     cases: Collection[str] | None = None,
 ) -> list[Unit]:
     """The plan as independent pieces, each producing a few outputs when called.
 
     Nothing is computed up front: a worker process that renders every other unit builds only
     the views of its own units, so planning is shared across cores like rendering is.
-    `graph_free=False` leaves out `graph_free_units`, `search=False` the search index and
-    `graph_wide=False` the `GRAPH_WIDE_OUTPUTS`, for a build that renders (or keeps) those
-    itself; `cases` limits the case pages to those slugs.
+    `graph_free=False` leaves out `graph_free_units`, `search=False` the search index,
+    `graph_pages=False` the `GRAPH_OUTPUTS` and `open_data=False` the open data, for a build
+    that renders (or keeps) those itself; `cases` limits the case pages to those slugs.
     """
     units: list[Unit] = [
         CaseUnit(model, config, case) for case in model.cases if cases is None or case.slug in cases
@@ -304,8 +305,8 @@ def plan_units(
     # units balances them instead of one worker finishing alone.
     return [
         *([partial(search_index.plan_search, model)] if search else []),
-        *([partial(_graph_outputs, model, config)] if graph_wide else []),
-        *([partial(opendata.plan_opendata, model, config)] if graph_wide else []),
+        *([partial(_graph_outputs, model, config)] if graph_pages else []),
+        *([partial(opendata.plan_opendata, model, config)] if open_data else []),
         *(graph_free_units(model, config) if graph_free else []),
         *units,
     ]

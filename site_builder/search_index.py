@@ -328,14 +328,21 @@ def encode_shard(shard: dict[str, Postings]) -> bytes:
     letters and digits only, so they never need escaping, and joining the numbers directly is
     faster than `json` walking millions of them.
     """
-    entries = []
-    for token in sorted(shard):
-        lists = list(shard[token])
-        while not lists[-1]:
-            lists.pop()
-        body = "],[".join(map(_delta_text, lists))
-        entries.append(f'"{token}":[[{body}]]')
-    return ("{" + ",".join(entries) + "}").encode("utf-8")
+    return _join_shard([_fragment(token, shard[token]) for token in sorted(shard)])
+
+
+def _fragment(token: str, postings: Postings | list[array[int]]) -> str:
+    """One token's entry of a term shard: `"token":[[body],[claim],[title]]`."""
+    lists = list(postings)
+    while not lists[-1]:
+        lists.pop()
+    body = "],[".join(map(_delta_text, lists))  # type: ignore[arg-type]
+    return f'"{token}":[[{body}]]'
+
+
+def _join_shard(fragments: list[str]) -> bytes:
+    """Fragments in token order."""
+    return ("{" + ",".join(fragments) + "}").encode("utf-8")
 
 
 class SearchState(msgspec.Struct, frozen=True):
@@ -351,6 +358,10 @@ class SearchState(msgspec.Struct, frozen=True):
     ids: str
     digests: dict[str, str]
     postings: dict[str, tuple[bytes, bytes, bytes]]
+    # For `update_files`: each token's shard fragment, and a digest of every file but the
+    # manifest (the manifest's own digest covers them all).
+    fragments: dict[str, str] = {}
+    files: dict[str, bytes] = {}
 
 
 _STATE_DECODER = msgspec.msgpack.Decoder(SearchState)
@@ -438,16 +449,31 @@ def _postings(
     return found, SearchState(dims, ids, digests, packed)  # type: ignore[arg-type]
 
 
-def _term_shards(found: dict[str, Postings] | Lists, shape: IndexShape) -> dict[str, bytes]:
+def _shard_tokens(tokens: Iterable[str], shards: int) -> list[list[str]]:
+    """Tokens grouped by shard (the shard of their first `PREFIX` characters), sorted."""
     shard_cache: dict[str, int] = {}
-    shards: list[dict[str, Postings]] = [{} for _ in range(shape.shards)]
-    for token, lists in found.items():
+    grouped: list[list[str]] = [[] for _ in range(shards)]
+    for token in tokens:
         key = token[:PREFIX]
         shard = shard_cache.get(key)
         if shard is None:
-            shard = shard_cache[key] = shard_of(key, shape.shards)
-        shards[shard][token] = lists  # type: ignore[assignment]
-    return {f"terms/{k}.json": encode_shard(shard) for k, shard in enumerate(shards)}
+            shard = shard_cache[key] = shard_of(key, shards)
+        grouped[shard].append(token)
+    for group in grouped:
+        group.sort()
+    return grouped
+
+
+def _term_shards(
+    fragments: dict[str, str], shape: IndexShape, only: set[int] | None = None
+) -> dict[str, bytes]:
+    """`terms/<k>.json` from the tokens' fragments, for every shard or those in `only`."""
+    grouped = _shard_tokens(fragments, shape.shards)
+    return {
+        f"terms/{k}.json": _join_shard([fragments[t] for t in tokens])
+        for k, tokens in enumerate(grouped)
+        if only is None or k in only
+    }
 
 
 def _tables(cases: tuple[IndexedCase, ...], shape: IndexShape) -> dict[str, object]:
@@ -486,11 +512,10 @@ def _facet_table(model: SiteModel, ids: dict[str, int]) -> dict[str, list[list[o
     }
 
 
-def _manifest(shape: IndexShape, cases: tuple[IndexedCase, ...], digest: str) -> dict[str, object]:
-    years = Counter(str(case.date // 10000) for case in cases)
+def _manifest(shape: IndexShape, years: Counter[str], digest: str) -> dict[str, object]:
     return {
         "version": INDEX_VERSION,
-        "cases": len(cases),
+        "cases": sum(years.values()),
         "years": dict(years),
         "digest": digest,
         "doc_space": shape.doc_space,
@@ -526,13 +551,118 @@ def index_files(
     values.update(_tables(cases, shape))
     files = {path: encode(value) for path, value in values.items()}
     found, state = _postings(cases, shape, previous)
-    files.update(_term_shards(found, shape))
-    files = dict(sorted(files.items()))
+    fragments = {token: _fragment(token, lists) for token, lists in found.items()}
+    files.update(_term_shards(fragments, shape))
+    digests = {path: hashlib.blake2b(data).digest() for path, data in sorted(files.items())}
+    files["manifest.json"] = encode(_manifest(shape, _years(model), _digest(digests)))
+    state = msgspec.structs.replace(state, fragments=fragments, files=digests)
+    return dict(sorted(files.items())), state
+
+
+def _digest(files: dict[str, bytes]) -> str:
     digest = hashlib.blake2b(digest_size=8)
-    for path, data in files.items():
-        digest.update(path.encode() + b"\0" + hashlib.blake2b(data).digest())
-    files["manifest.json"] = encode(_manifest(shape, cases, digest.hexdigest()))
-    return files, state
+    for path, data in sorted(files.items()):
+        digest.update(path.encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+def _years(model: SiteModel) -> Counter[str]:
+    return Counter(str(case.date.year) for case in model.cases)
+
+
+def update_files(
+    model: SiteModel, previous: SearchState, changed: Iterable[str]
+) -> tuple[dict[str, bytes], list[str], SearchState] | None:
+    """The index after an edit of case text only (same cases, titles, dates, claims, terms):
+    the files that may differ, the paths of those that cannot, and the new state; None if
+    `previous` does not fit (then `index_files` builds it all).
+
+    Only the texts of the `changed` cases are read: their ids are taken out of the postings
+    that hold them and put back under their new tokens, and only the term shards holding a
+    touched token, the docs chunks holding a changed case (snippets come from the Summary)
+    and the manifest are encoded again; meta chunks and facets show cards only.
+    """
+    shape = index_shape(len(model.cases))
+    dims = (shape.doc_space, shape.shards, shape.meta_width, shape.docs_width)
+    ids = stable_ids((c.slug for c in model.cases), shape.doc_space)
+    key = hashlib.blake2b(digest_size=16)
+    for slug, case_id in sorted(ids.items(), key=operator.itemgetter(1)):
+        key.update(f"{case_id}\0{slug}\0".encode())
+    if previous.shape != dims or previous.ids != key.hexdigest() or not previous.files:
+        return None
+    edited = [_light_case(model.by_slug[slug], ids[slug]) for slug in sorted(set(changed))]
+    digests = dict(previous.digests)
+    edited = [c for c in edited if digests.get(c.slug) != _case_digest(c)]
+    postings = dict(previous.postings)
+    fragments = dict(previous.fragments)
+    touched = _repost(postings, edited)
+    if touched is None:
+        return None
+    for token, lists in touched.items():
+        if any(lists):
+            postings[token] = tuple(a.tobytes() for a in lists)  # type: ignore[assignment]
+            fragments[token] = _fragment(token, lists)
+        else:
+            postings.pop(token, None)
+            fragments.pop(token, None)
+    for case in edited:
+        digests[case.slug] = _case_digest(case)
+    shards = {shard_of(token[:PREFIX], shape.shards) for token in touched}
+    files = {f"search/{p}": data for p, data in _term_shards(fragments, shape, shards).items()}
+    chunks = {case.id // shape.docs_width for case in edited}
+    files.update(_docs_chunks(model, ids, shape, chunks))
+    sums = dict(previous.files)
+    sums.update({path[7:]: hashlib.blake2b(data).digest() for path, data in files.items()})
+    files["search/manifest.json"] = encode(_manifest(shape, _years(model), _digest(sums)))
+    kept = [path for path in search_outputs(len(model.cases)) if path not in files]
+    state = SearchState(dims, previous.ids, digests, postings, fragments, sums)
+    return files, kept, state
+
+
+def _light_case(case: Case, case_id: int) -> IndexedCase:
+    """What the postings and the docs chunks read of a case (not its rank and facets)."""
+    texts = (searchable_text(f"{case.summary}\n\n{case.response}"), case.claim or "", case.title)
+    return IndexedCase(case_id, case.slug, case.title, 0, 0, _snippet(case), (), texts)
+
+
+def _repost(
+    postings: dict[str, tuple[bytes, bytes, bytes]], edited: list[IndexedCase]
+) -> dict[str, list[array[int]]] | None:
+    """The new postings of every token that listed or will list an edited case."""
+    gone = {case.id: array("i", [case.id]).tobytes() for case in edited}
+    touched: dict[str, list[array[int]]] = {}
+    try:
+        for token, fields in postings.items():
+            if any(needle in data for data in fields for needle in gone.values()):
+                arrays = [array("i") for _ in FIELDS]
+                for found, data in zip(arrays, fields, strict=True):
+                    found.frombytes(data)
+                if any(i in a for a in arrays for i in gone):
+                    for found in arrays:
+                        found[:] = array("i", (i for i in found if i not in gone))
+                    touched[token] = arrays
+    except ValueError:  # bytes that are not int32 arrays: a damaged cache
+        return None
+    for case in edited:
+        for token, field in _best_fields(case).items():
+            arrays = touched.get(token)
+            if arrays is None:
+                arrays = touched[token] = [array("i") for _ in FIELDS]
+                for found, data in zip(arrays, postings.get(token, (b"", b"", b"")), strict=True):
+                    found.frombytes(data)
+            bisect.insort(arrays[field], case.id)
+    return touched
+
+
+def _docs_chunks(
+    model: SiteModel, ids: dict[str, int], shape: IndexShape, chunks: set[int]
+) -> dict[str, bytes]:
+    rows: dict[int, list[list[object]]] = {k: [] for k in chunks}
+    for case in model.cases:
+        k = ids[case.slug] // shape.docs_width
+        if k in rows:
+            rows[k].append([ids[case.slug], case.slug, case.title, _snippet(case)])
+    return {f"search/docs/{k}.json": encode(sorted(r)) for k, r in rows.items()}
 
 
 def search_files(

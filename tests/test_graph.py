@@ -168,7 +168,8 @@ def test_graph_updated_after_text_edits_equals_the_graph_computed_in_full(tmp_pa
         slugs = build_terms(content.cases)[1]
         return compute_graph(content.cases, settings, slugs, content.words, previous)
 
-    state = graph().state
+    last = graph()
+    state = last.state
     files = sorted((root / "content" / "cases").rglob("*.md"))
     moved = []
     for target, donor in [(3, 50), (77, None), (120, 121), (3, None)]:
@@ -186,7 +187,11 @@ def test_graph_updated_after_text_edits_equals_the_graph_computed_in_full(tmp_pa
         assert dict(updated.graph.edges) == dict(full.graph.edges)
         assert updated.near_duplicates == full.near_duplicates
         assert (updated.candidates, updated.lonely) == (full.candidates, full.lonely)
+        before, after = last.graph.edges, full.graph.edges
+        assert updated.moved == {s for s in after if after[s] != before[s]}
+        slugs = {s: [e.slug for e in entries] for s, entries in after.items()}
+        assert updated.relinked == {s for s in after if slugs[s] != [e.slug for e in before[s]]}
         moved.append(len(updated.moved))
-        state = updated.state
+        state, last = updated.state, full
     assert any(moved) and max(moved) < 240, moved
     assert graph(state).moved == frozenset()  # nothing changed since

@@ -128,11 +128,13 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path, monkeypat
     from site_builder import search_index
 
     patched = []
-    original = search_index._patched
+    original = search_index.update_files
     monkeypatch.setattr(
         search_index,
-        "_patched",
-        lambda state, changed: patched.append(changed) or original(state, changed),
+        "update_files",
+        lambda model, state, changed: (
+            patched.append(sorted(changed)) or original(model, state, changed)
+        ),
     )
     root = fixture_site("full")
     output = tmp_path / "out"
@@ -144,8 +146,8 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path, monkeypat
         target.read_text(encoding="utf-8").replace("## Response", "A new line.\n\n## Response", 1)
     )
     written, removed = _build(root, output, jobs=1)
-    # The search index was patched from the last build's postings, for that one case only.
-    assert [[c.slug for c in changed] for changed in patched] == [[target.stem]]
+    # The search index was updated from the last build's postings, for that one case only.
+    assert patched == [[target.stem]]
     after = _tree(output)
     changed = sorted(k for k in after if after[k] != before.get(k))
     assert written == len(changed) >= 1

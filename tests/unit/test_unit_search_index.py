@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -313,3 +314,45 @@ def test_a_state_for_other_cases_or_damaged_bytes_is_not_used() -> None:
     broken = si.SearchState(state.shape, state.ids, {}, {"zebra": (b"\x01\x02\x03", b"", b"")})
     model = model_of(cases)
     assert si.index_files(model, broken)[0] == si.index_files(model)[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 39),
+            st.sampled_from(["summary", "response"]),
+            st.text(alphabet="abcdéfghij \u2019-", max_size=30),
+        ),
+        min_size=0,
+        max_size=6,
+    )
+)
+def test_updated_index_equals_a_fresh_index(edits) -> None:
+    """After edits of case text, `update_files` re-encodes some files and keeps the rest:
+    together they are the fresh index, and its state is the fresh state, edit after edit.
+    Cases without a claim show their Summary as the snippet."""
+    cases = [case(n, claim=None) if n % 2 else case(n) for n in range(40)]
+    files, state = si.index_files(model_of(cases))
+    for n, field, words in edits:
+        value = f"{getattr(cases[n], field)} {words}".strip() or "x"
+        cases[n] = dataclasses.replace(cases[n], **{field: value})
+        model = model_of(cases)
+        updated = si.update_files(model, si.decode_state(si.encode_state(state)), {cases[n].slug})
+        assert updated is not None
+        fresh, fresh_state = si.index_files(model)
+        written, kept, state = updated
+        assert {f"search/{path}": data for path, data in fresh.items()} == {
+            **{f"search/{path}": files[path] for path in (k[7:] for k in kept)},
+            **written,
+        }
+        assert state == fresh_state
+        files = fresh
+
+
+def test_update_refuses_a_state_of_other_cases() -> None:
+    cases = [case(n) for n in range(40)]
+    _, state = si.index_files(model_of(cases))
+    assert si.update_files(model_of(cases[:-1]), state, set()) is None
+    no_files = msgspec.structs.replace(state, files={})
+    assert si.update_files(model_of(cases), no_files, set()) is None
