@@ -160,7 +160,9 @@ def load_site(
             term_slugs,
             digests,
         )
-        problems += collisions(model, config)
+        # A graph state comes back only when nothing but case text changed since a build that
+        # succeeded: the same slugs, aliases, terms and pages, so the same (no) collisions.
+        problems += collisions(model, config) if previous is None else []
     problems = apply_settings(problems, config.lint, file_ignores(model), strict=strict)
     diagnostics = tuple(sorted_diagnostics(problems))
     if has_errors(diagnostics) and not keep_errors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -89,6 +90,9 @@ def parse_jobs(value: str) -> int:
 
 
 def _child(fn: ShardFn[Any], shard: int, jobs: int, conn: Connection) -> None:
+    # The parent stops a child that is done or no longer needed with SIGTERM; the CLI's
+    # handler (an exception, so the parent can clean up) would print a traceback from here.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     channel = Channel(lambda n: conn.send(("tick", n)), lambda p: conn.send(("part", p)))
     try:
         conn.send(("ok", fn(shard, jobs, channel)))

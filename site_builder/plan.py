@@ -228,10 +228,31 @@ def _timeline(model: SiteModel) -> Iterator[Output]:
     )
 
 
-def _graph_outputs(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
-    groups = clusters(model.graph, [c.slug for c in model.cases])
-    yield _page("graph/", "graph.html", "content/cases", graph=graph_overview(model, groups))
-    yield DataFile("data/graph.json", graph_json(model, config, groups), "content/cases")
+class _Once:
+    """A value computed on first use, once per process: the graph page and graph.json both
+    need the clusters, and they may be rendered by the same worker or by two."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make, self._value, self._done = make, None, False
+
+    def __call__(self) -> Any:
+        if not self._done:
+            self._value, self._done = self._make(), True
+        return self._value
+
+
+def _graph_page(model: SiteModel, groups: _Once) -> Iterator[Output]:
+    yield _page("graph/", "graph.html", "content/cases", graph=graph_overview(model, groups()))
+
+
+def _graph_data(model: SiteModel, config: SiteConfig, groups: _Once) -> Iterator[Output]:
+    yield DataFile("data/graph.json", graph_json(model, config, groups()), "content/cases")
+
+
+def _graph_outputs(model: SiteModel, config: SiteConfig) -> list[Unit]:
+    """The graph page and graph.json as two units, so two workers can share the work."""
+    groups = _Once(lambda: clusters(model.graph, [c.slug for c in model.cases]))
+    return [partial(_graph_page, model, groups), partial(_graph_data, model, config, groups)]
 
 
 def _search_page(model: SiteModel) -> Iterator[Output]:
@@ -305,7 +326,7 @@ def plan_units(
     # units balances them instead of one worker finishing alone.
     return [
         *([partial(search_index.plan_search, model)] if search else []),
-        *([partial(_graph_outputs, model, config)] if graph_pages else []),
+        *(_graph_outputs(model, config) if graph_pages else []),
         *([partial(opendata.plan_opendata, model, config)] if open_data else []),
         *(graph_free_units(model, config) if graph_free else []),
         *units,
