@@ -5,6 +5,11 @@ the file's bytes and by everything else that shapes the result (relevant config,
 itself); and, per output directory, what each output file was made from (a fingerprint of its
 inputs) so an unchanged output is neither rendered nor written again.
 
+The large states a build keeps for the next one (search postings, graph, site record: tens of
+MB at 10k cases) live in files beside it, each tagged with a token that the database holds:
+SQLite would write them twice (WAL, then checkpoint) on every build. A file whose token is not
+the database's (a build that died half-way) is not read.
+
 Values are encoded with msgspec (typed MessagePack), not pickle: decoding validates the shape
 and can never execute code, so a damaged or planted cache cannot do more than miss. A cache that
 cannot be opened, has another schema or was written by other code is deleted and rebuilt; any
@@ -15,6 +20,7 @@ read error during a build counts as a miss. The cache only ever makes a build fa
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
@@ -27,8 +33,9 @@ from .diagnostics import Diagnostic
 from .model import Case
 from .words import Bag
 
-SCHEMA = "8"
+SCHEMA = "9"
 FILE_NAME = "site-builder.sqlite"
+STATES_DIR = "states"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +167,7 @@ class Cache:
                 path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT,
                 config TEXT, blob BLOB, ids BLOB, counts BLOB);
             CREATE TABLE IF NOT EXISTS words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE);
-            CREATE TABLE IF NOT EXISTS states (outdir TEXT, name TEXT, blob BLOB, PRIMARY KEY (outdir, name));
+            CREATE TABLE IF NOT EXISTS states (outdir TEXT, name TEXT, token TEXT, PRIMARY KEY (outdir, name));
             CREATE TABLE IF NOT EXISTS builds (
                 outdir TEXT PRIMARY KEY, inputs TEXT, diagnostics BLOB, cases INTEGER,
                 fresh BLOB);
@@ -276,22 +283,41 @@ class Cache:
             ),
         )
 
+    def _state_path(self, outdir: str, name: str) -> Path:
+        key = hashlib.blake2b(outdir.encode(), digest_size=8).hexdigest()
+        return self.path.parent / STATES_DIR / f"{key}-{name}"
+
     def state(self, outdir: str, name: str) -> bytes | None:
         """What the last build of `outdir` kept for the next one under `name`: the search
-        postings (`search_index.SearchState`) or the site record (`changes.SiteState`)."""
+        postings (`search_index.SearchState`), the graph (`graph.GraphState`) or the site
+        record (`changes.SiteState`)."""
         try:
             row = self.db.execute(
-                "SELECT blob FROM states WHERE outdir = ? AND name = ?", (outdir, name)
+                "SELECT token FROM states WHERE outdir = ? AND name = ?", (outdir, name)
             ).fetchone()
-        except sqlite3.Error:
+            if row is None:
+                return None
+            data = self._state_path(outdir, name).read_bytes()
+        except (sqlite3.Error, OSError):
             return None
-        return row[0] if row else None
+        token = row[0].encode() + b"\n"
+        return data[len(token) :] if data.startswith(token) else None
 
     def put_states(self, outdir: str, states: dict[str, bytes]) -> None:
+        token = os.urandom(12).hex()
+        try:
+            for name, blob in sorted(states.items()):
+                path = self._state_path(outdir, name)
+                path.parent.mkdir(exist_ok=True)
+                temporary = path.with_name(path.name + ".tmp")
+                temporary.write_bytes(token.encode() + b"\n" + blob)
+                os.replace(temporary, path)
+        except OSError:
+            return
         with suppress(sqlite3.Error), self._transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
-                [(outdir, name, blob) for name, blob in sorted(states.items())],
+                [(outdir, name, token) for name in sorted(states)],
             )
 
     def forget_outputs(self, outdir: str) -> None:

@@ -328,8 +328,9 @@ def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
         lambda db: _sql(db, "DELETE FROM words WHERE id = 1"),
         lambda db: _sql(db, "UPDATE sources SET ids = x'ffffff7f', counts = x'01000000'"),
         lambda db: _sql(db, "UPDATE sources SET ids = x'000000', counts = x''"),
-        lambda db: _sql(db, "UPDATE states SET blob = x'c1c1c1'"),
-        lambda db: _sql(db, "UPDATE states SET blob = x'80' WHERE name = 'site'"),
+        lambda db: _damage_states(db, b"\xc1\xc1\xc1", "*"),
+        lambda db: _damage_states(db, b"\x80", "*-site"),
+        lambda db: _sql(db, "UPDATE states SET token = 'from another build'"),
     ],
     ids=[
         "garbage-file",
@@ -341,6 +342,7 @@ def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
         "truncated-ids",
         "corrupt-states",
         "empty-site-state",
+        "states-of-another-build",
     ],
 )
 def test_damaged_cache_is_discarded_not_trusted(damage, fixture_site, tmp_path):
@@ -363,6 +365,15 @@ def test_clean_option_rebuilds_everything(fixture_site, tmp_path):
     first, _ = _build(root, output, jobs=1)
     again, _ = _build(root, output, jobs=1, clean=True)
     assert again == first > 0
+
+
+def _damage_states(db: Path, data: bytes, pattern: str) -> None:
+    """Keep each state file's token line (so it is read) and replace what follows."""
+    files = sorted((db.parent / "states").glob(pattern))
+    assert files
+    for path in files:
+        token = path.read_bytes().split(b"\n", 1)[0]
+        path.write_bytes(token + b"\n" + data)
 
 
 def _sql(db: Path, statement: str) -> None:
