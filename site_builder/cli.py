@@ -7,6 +7,7 @@ Only this module prints. User errors never show a traceback; anything else is a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, UserError, has_errors, summary
@@ -341,3 +342,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous output was left untouched", file=sys.stderr)
         return 130
+
+
+def run() -> NoReturn:
+    """The console script and `python -m site_builder`: `main`, then exit at once.
+
+    Tearing the interpreter down frees every object a build left (hundreds of thousands at
+    10k cases) one by one: 0.1 s of a one-edit rebuild. Nothing needs it: the cache is closed
+    and workers are joined before `main` returns, so only the streams are flushed.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
