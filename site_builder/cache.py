@@ -19,6 +19,7 @@ read error during a build counts as a miss. The cache only ever makes a build fa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -71,8 +72,10 @@ class LastBuild:
     fresh: tuple[tuple[str, str], ...] = ()
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """A hash of this package's own code: a new version (or a local edit) means a new cache."""
+    """A hash of this package's own code: a new version (or a local edit) means a new cache.
+    Read once per process (a build asks three times)."""
     digest = hashlib.blake2b(digest_size=16)
     package = Path(__file__).parent
     for path in sorted(package.glob("*.py")):

@@ -128,12 +128,24 @@ def _keyword_matrix(
     df = np.bincount(cols, minlength=len(vocab))
     df[~np.fromiter(map(usable_word, vocab), dtype=bool, count=len(vocab))] = 0
     offsets = np.r_[0, np.cumsum(lengths)]
+    # The logarithms once per word and per count, not once per occurrence: the same inputs,
+    # so the same bits, at a fraction of the cost (2.8M occurrences at 10k cases).
+    ratio = np.zeros(len(df))
+    np.divide(n, df, out=ratio, where=df > 0)
+    idf = np.log1p(ratio)
+    tf = 1 + np.log(np.maximum(np.arange(int(counts.max(initial=1)) + 1, dtype=np.float64), 1))
     picked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for start in range(0, n, _KEYWORD_BLOCK):
         stop = min(n, start + _KEYWORD_BLOCK)
         parts = [
             _weights(
-                cols, counts, offsets, df, (first, min(stop, first + _KEYWORD_SPAN)), max_share
+                cols,
+                counts,
+                offsets,
+                df,
+                (first, min(stop, first + _KEYWORD_SPAN)),
+                max_share,
+                (idf, tf),
             )
             for first in range(start, stop, _KEYWORD_SPAN)
         ]
@@ -155,20 +167,24 @@ def _weights(
     df: np.ndarray,
     span: tuple[int, int],
     max_share: float,
+    logs: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, column, TF-IDF weight) of the usable words of the cases in `span`.
+    """(row, column, TF-IDF weight) of the usable words of the cases in `span`; `logs` are
+    each word's `log1p(n / df)` and each count's `1 + log(count)`.
 
     A short span at a time: its temporaries (every word occurrence, 8 bytes each, several
     arrays at once) were the peak of the whole build when cut 8,192 cases at a time.
     """
     first, last = span
     n = len(offsets) - 1
+    idf, tf_weight = logs
     cols = cols[offsets[first] : offsets[last]]
-    tf = counts[offsets[first] : offsets[last]].astype(np.float64)
+    tf = counts[offsets[first] : offsets[last]]
     rows = np.repeat(np.arange(first, last, dtype=np.int64), np.diff(offsets[first : last + 1]))
-    mask = (df[cols] >= 2) & (df[cols] <= max(2, max_share * n))
+    found = df[cols]
+    mask = (found >= 2) & (found <= max(2, max_share * n))
     rows, cols, tf = rows[mask], cols[mask].astype(np.int64), tf[mask]
-    weights = (1 + np.log(tf)) * np.log1p(n / df[cols])
+    weights = tf_weight[tf] * idf[cols]
     return rows, cols, weights
 
 
