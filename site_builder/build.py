@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -29,6 +28,7 @@ from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .incremental import (
     Inputs,
     fingerprint,
+    intact_records,
     live_stat,
     outputs_intact,
     read_inputs,
@@ -332,20 +332,8 @@ def _render_graph_free(
 
 def _kept(job: _Job, paths: Iterable[str]) -> list[Done] | None:
     """The manifest's records of `paths` if every file is still as that build wrote it."""
-    base = os.fspath(job.output) + "/"
-    kept: list[Done] = []
-    for path in paths:
-        record = job.manifest.get(path)
-        if record is None:
-            return None
-        try:
-            stat = os.stat(base + path)
-        except OSError:
-            return None
-        if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-            return None
-        kept.append((path, record.fingerprint, None, False))
-    return kept
+    found = intact_records(job.output, job.manifest, paths)
+    return None if found is None else [(p, r.fingerprint, None, False) for p, r in found]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
@@ -82,6 +83,20 @@ def code_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+T = TypeVar("T")
+
+
+def decode_or_none(decoder: msgspec.msgpack.Decoder[T], data: bytes | None) -> T | None:
+    """A state kept for the next build, or None if it is missing or damaged: the caller then
+    computes from scratch, so a bad cache can only make a build slower."""
+    if not data:
+        return None
+    try:
+        return decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 
 
 def encode_compiled(value: Compiled) -> bytes:

@@ -33,6 +33,7 @@ from operator import attrgetter
 
 import msgspec
 
+from .cache import decode_or_none
 from .config import SiteConfig
 from .model import Case, Page
 
@@ -62,12 +63,7 @@ def encode_state(state: SiteState) -> bytes:
 
 def decode_state(data: bytes | None) -> SiteState | None:
     """None for a missing or damaged record: the build then fingerprints everything."""
-    if not data:
-        return None
-    try:
-        return _DECODER.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    return decode_or_none(_DECODER, data)
 
 
 def setting_key(env_key: bytes, config: SiteConfig, pages: Iterable[Page], drafts: bool) -> bytes:

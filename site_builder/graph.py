@@ -28,6 +28,7 @@ import msgspec
 import numpy as np
 import scipy.sparse as sp
 
+from .cache import decode_or_none
 from .config import RelatedConfig
 from .diagnostics import Diagnostic, error, warning
 from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph, WordTable
@@ -94,12 +95,7 @@ def encode_graph_state(state: GraphState) -> bytes:
 
 def decode_graph_state(data: bytes | None) -> GraphState | None:
     """None for a missing or damaged record: the graph is then computed in full."""
-    if not data:
-        return None
-    try:
-        return _STATE.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    return decode_or_none(_STATE, data)
 
 
 @dataclass(frozen=True, slots=True)

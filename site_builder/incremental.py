@@ -86,15 +86,28 @@ def same_inputs(root: Path, now: Inputs, last: LastBuild | None) -> bool:
 
 
 def outputs_intact(output: Path, manifest: dict[str, OutputRecord]) -> bool:
+    return intact_records(output, manifest, manifest) is not None
+
+
+def intact_records(
+    output: Path, manifest: dict[str, OutputRecord], paths: Iterable[str]
+) -> list[tuple[str, OutputRecord]] | None:
+    """The manifest's records of `paths` if every file is still as that build wrote it
+    (same size and mtime), else None."""
     base = os.fspath(output) + "/"
-    for path, record in manifest.items():
+    found = []
+    for path in paths:
+        record = manifest.get(path)
+        if record is None:
+            return None
         try:
             stat = os.stat(base + path)
         except OSError:
-            return False
+            return None
         if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-            return False
-    return True
+            return None
+        found.append((path, record))
+    return found
 
 
 def fingerprint(output: Output, env_key: bytes) -> str:

@@ -44,6 +44,7 @@ from itertools import chain, filterfalse, repeat
 
 import msgspec
 
+from .cache import decode_or_none
 from .model import TAXONOMIES, Case, DataFile, SiteModel
 
 INDEX_VERSION = 1
@@ -375,10 +376,7 @@ def encode_state(state: SearchState) -> bytes:
 
 
 def decode_state(data: bytes) -> SearchState | None:
-    try:
-        return _STATE_DECODER.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    return decode_or_none(_STATE_DECODER, data)
 
 
 def _ids_key(cases: tuple[IndexedCase, ...]) -> str:
