@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .graph import GraphResult, GraphState
     from .parallel import Background
     from .plan import SiteView, Unit
+    from .stats import Found
     from .writer import Staging
 
 # Progress: (phase, total) -> a context manager yielding a tick function. The CLI passes a
@@ -107,6 +108,7 @@ def load_site(
     strict: bool = False,
     keep_errors: bool = False,
     on_content: Callable[[SiteConfig, SiteModel], GraphState | None] | None = None,
+    walked: Sequence[Found] | None = None,
 ) -> Loaded:
     """Everything except rendering and writing; raises `UserError` if any error was found
     (warnings count as errors under `strict`) unless `keep_errors`, for `check`.
@@ -129,7 +131,9 @@ def load_site(
             sum(1 for _ in (root / "content" / "cases").rglob("*.md")) if options.progress else 0
         )
         with _bar(options, "load", total) as tick:
-            content = load_content(root, config, cache=cache, jobs=options.jobs, tick=tick)
+            content = load_content(
+                root, config, cache=cache, jobs=options.jobs, tick=tick, walked=walked
+            )
     with timer.phase("graph"):
         # Imported here: numpy and scipy take 0.15 s to import, and a no-op rebuild (which
         # stops before this stage) should not pay for them.
@@ -351,8 +355,13 @@ def build_site(
     *,
     drafts: bool = False,
     options: BuildOptions | None = None,
+    keep: list[object] | None = None,
 ) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
-    """Build the site at `root` into `output`, replacing it only when everything succeeded."""
+    """Build the site at `root` into `output`, replacing it only when everything succeeded.
+
+    `keep` receives the loaded site and the build's bookkeeping, for a caller about to exit:
+    freeing them object by object costs 0.07 s at 10k cases.
+    """
     options = options or BuildOptions(drafts=drafts)
     timer = _Timer()
     cache_dir = options.cache_dir or root / load_config(root).cache_dir
@@ -362,7 +371,7 @@ def build_site(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(root, output, options, timer, cache)
+        return _build(root, output, options, timer, cache, keep)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -371,7 +380,12 @@ def build_site(
 
 
 def _build(
-    root: Path, output: Path, options: BuildOptions, timer: _Timer, cache: Cache | None
+    root: Path,
+    output: Path,
+    options: BuildOptions,
+    timer: _Timer,
+    cache: Cache | None,
+    keep: list[object] | None = None,
 ) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
     outdir = str(output.resolve())
     inputs, last, same = Inputs("", ()), None, False
@@ -439,6 +453,7 @@ def _build(
             options=options,
             strict=options.strict,
             on_content=start,
+            walked=inputs.content,
         )
         model, config = loaded.model, loaded.config
         check_output_dir(root, output)
@@ -543,4 +558,6 @@ def _build(
         len(results),
         tuple(timer.phases),
     )
+    if keep is not None:
+        keep += [loaded, results, manifest, units, job]
     return result, loaded.diagnostics

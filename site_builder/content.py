@@ -12,7 +12,7 @@ import itertools
 import os
 from array import array
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from .frontmatter import parse
 from .markdown import render
 from .model import EMPTY_WORDS, Case, FrontMatter, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
-from .stats import trusted_mtime, walk
+from .stats import Found, trusted_mtime, walk
 from .validate import SLUG_RE, validate_case, validate_page
 from .words import Bag, case_tokens
 
@@ -380,13 +380,27 @@ def _compile_all(
     run_sharded(shard, jobs, tick, consume)
 
 
+def _case_files(root: Path, walked: Sequence[Found] | None) -> Sequence[Found]:
+    """The files under `content/cases`, from a walk of `content/` when the build did one (the
+    same files: a symlinked `cases` folder is the one thing that walk does not enter)."""
+    if walked is None or os.path.islink(os.path.join(root, CASES_DIR)):
+        return walk(root, CASES_DIR)
+    prefix = CASES_DIR + "/"
+    return [found for found in walked if found.rel.startswith(prefix)]
+
+
 def _load_cases(
-    root: Path, config: SiteConfig, cache: Cache | None, jobs: int, tick: Tick | None
+    root: Path,
+    config: SiteConfig,
+    cache: Cache | None,
+    jobs: int,
+    tick: Tick | None,
+    walked: Sequence[Found] | None = None,
 ) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable, dict[str, str]]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
-    for location, rel, is_link, stat in walk(root, CASES_DIR):
+    for location, rel, is_link, stat in _case_files(root, walked):
         slug = _check_name(rel)
         if not isinstance(slug, str):
             problems += [slug] if slug else []
@@ -480,10 +494,12 @@ def load_content(
     cache: Cache | None = None,
     jobs: int = 1,
     tick: Tick | None = None,
+    walked: Sequence[Found] | None = None,
 ) -> Content:
     """Load every case and page under `root/content`. Cases come back sorted newest first.
 
-    Unchanged case files come from `cache`; the rest compile on `jobs` processes.
+    Unchanged case files come from `cache`; the rest compile on `jobs` processes. `walked`
+    is what a walk of `content/` found earlier in this build (`stats.walk`), if any.
     """
     if not (root / CASES_DIR).is_dir():
         return Content(
@@ -498,7 +514,9 @@ def load_content(
                 ),
             ),
         )
-    cases, case_problems, slugs, words, digests = _load_cases(root, config, cache, jobs, tick)
+    cases, case_problems, slugs, words, digests = _load_cases(
+        root, config, cache, jobs, tick, walked
+    )
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
     problems = tuple(case_problems + page_problems)

@@ -21,7 +21,7 @@ import msgspec
 from .cache import LastBuild, OutputRecord, code_fingerprint
 from .config import CONFIG_NAME
 from .model import DataFile
-from .stats import input_stats, trusted_mtime
+from .stats import Found, trusted_mtime, walk
 from .theme import template_dirs
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 class Inputs:
     key: str
     fresh: tuple[tuple[str, str], ...]  # (path, SHA-256) of files too new to trust by stat
+    # What the walk of `content/` found, for loading to reuse instead of walking again.
+    content: tuple[Found, ...] | None = None
 
 
 def environment_key(root: Path, site: SiteView) -> bytes:
@@ -58,7 +60,8 @@ def read_inputs(root: Path, *, drafts: bool, strict: bool) -> Inputs:
     digest.update(f"{code_fingerprint()}\0{drafts}\0{strict}\0".encode())
     config = root / CONFIG_NAME
     digest.update(config.read_bytes() if config.is_file() else b"-")
-    stats = input_stats(root)
+    found = walk(root, "content")
+    stats = [(f.rel, *(f.stat or (-1, -1))) for f in found]
     for directory in template_dirs(root):
         for path in sorted(directory.rglob("*")):
             if path.is_file():
@@ -66,7 +69,7 @@ def read_inputs(root: Path, *, drafts: bool, strict: bool) -> Inputs:
                 stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
     digest.update(msgspec.msgpack.encode(stats))
     fresh = tuple(path for path, changed, _ in stats if trusted_mtime(changed) < 0)
-    return Inputs(digest.hexdigest(), _hashes(root, fresh))
+    return Inputs(digest.hexdigest(), _hashes(root, fresh), tuple(found))
 
 
 def _hashes(root: Path, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:

@@ -65,8 +65,3 @@ def walk(root: Path, folder: str) -> list[Found]:
             found.append(Found(entry.path, rel, entry.is_symlink(), known))
     found.sort(key=lambda row: row.rel.split("/"))
     return found
-
-
-def input_stats(root: Path, folder: str = "content") -> list[tuple[str, int, int]]:
-    """(path, ctime_ns, size) of every file `walk` finds; (-1, -1) for one it cannot stat."""
-    return [(f.rel, *(f.stat or (-1, -1))) for f in walk(root, folder)]
