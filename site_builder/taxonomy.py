@@ -35,32 +35,40 @@ def build_terms(
     """Index `cases` (already sorted newest first) by every taxonomy.
 
     Also returns (taxonomy, spelling) -> term slug, so later stages never slugify again.
+    Each spelling is handled once with the numbers of the cases that carry it, not once per
+    case and label (120k label occurrences at 10k cases).
     """
     terms: dict[str, tuple[Term, ...]] = {}
     slugs: TermSlugs = {}
     problems: list[Diagnostic] = []
     for taxonomy in TAXONOMIES:
-        spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        members: dict[str, list[str]] = defaultdict(list)
-        for case in cases:
+        carriers: defaultdict[str, list[int]] = defaultdict(list)
+        for number, case in enumerate(cases):
             for label in case.terms(taxonomy):
-                slug = slugs.get((taxonomy, label))
-                if slug is None:
-                    slug = slugs[(taxonomy, label)] = term_slug(label)
-                if not slug:
-                    problems.append(
-                        error(
-                            case.source_path,
-                            None,
-                            f"{taxonomy} term '{label}' has no letters or digits usable in a URL",
-                        )
+                carriers[label].append(number)
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        members: dict[str, list[int]] = defaultdict(list)
+        for label, numbers in carriers.items():
+            slug = slugs[(taxonomy, label)] = term_slug(label)
+            if not slug:
+                problems += [
+                    error(
+                        cases[n].source_path,
+                        None,
+                        f"{taxonomy} term '{label}' has no letters or digits usable in a URL",
                     )
-                    continue
-                spellings[slug][label] += 1
-                if not members[slug] or members[slug][-1] != case.slug:
-                    members[slug].append(case.slug)
+                    for n in numbers
+                ]
+                continue
+            spellings[slug][label] += len(numbers)
+            members[slug] += numbers
         terms[taxonomy] = tuple(
-            Term(taxonomy, _label(spellings[slug]), slug, tuple(members[slug]))
+            Term(
+                taxonomy,
+                _label(spellings[slug]),
+                slug,
+                tuple(cases[n].slug for n in sorted(set(members[slug]))),
+            )
             for slug in sorted(spellings)
         )
     return terms, {k: v for k, v in slugs.items() if v}, problems
