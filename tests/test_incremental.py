@@ -7,6 +7,7 @@ incremental output tree with a clean build of the same content, byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -391,4 +392,8 @@ def test_files_too_fresh_for_their_timestamps_are_compared_by_content(fixture_si
     assert same_inputs(root, inputs, last)
     text = target.read_text(encoding="utf-8")
     target.write_text(text.replace("title: ", "title: X", 1)[:-1], encoding="utf-8")
-    assert not same_inputs(root, inputs, last)  # same key (as if the stat had not moved)
+    # The next build's look: the same key (as if the stat had not moved), fresh files hashed.
+    again = dataclasses.replace(inputs, fresh=read_inputs(root, drafts=False, strict=False).fresh)
+    assert not same_inputs(root, again, last)
+    # A file fresh last time but not now is hashed by the comparison itself.
+    assert not same_inputs(root, dataclasses.replace(inputs, fresh=()), last)
