@@ -313,21 +313,16 @@ def _render_search(
 
 
 def _render_graph_free(
-    model: SiteModel,
-    config: SiteConfig,
-    job: _Job,
-    previous: bytes | None,
-    changed: frozenset[str] | None,
+    model: SiteModel, config: SiteConfig, job: _Job, previous: bytes | None
 ) -> tuple[list[Done], bytes, list[str]]:
-    """The search index and (unless a text edit kept them: `changed`) the
-    `graph_free_units`: what the background process renders."""
+    """The search index and the `graph_free_units`: what the background process renders."""
     from .plan import graph_free_units
     from .render import make_environment
 
     env = make_environment(job.root)
-    done, state = _render_search(model, job, previous, env, changed)
+    done, state = _render_search(model, job, previous, env)
     listed: list[str] = []
-    for unit in graph_free_units(model, config) if changed is None else ():
+    for unit in graph_free_units(model, config):
         results = _render_unit(unit, job, env)
         done += results
         listed += [r[0] for r in results]
@@ -340,13 +335,48 @@ def _kept(job: _Job, paths: Iterable[str]) -> list[Done] | None:
     return None if found is None else [(p, r.fingerprint, None, False) for p, r in found]
 
 
+def _recorded(job: _Job, paths: Iterable[str]) -> list[Done]:
+    """The manifest's records of `paths`, already checked on disk (`_check_kept`)."""
+    return [(path, job.manifest[path].fingerprint, None, False) for path in paths]
+
+
+def _check_kept(
+    model: SiteModel, config: SiteConfig, job: _Job, listing: Sequence[str]
+) -> tuple[bool, frozenset[str]]:
+    """After a text edit: whether the list outputs are on disk as recorded, and the cases
+    whose page (or an alias) is not. 25k stat calls at 10k cases, done by the background
+    process while the parent computes the graph."""
+    from .plan import CaseUnit
+
+    broken = frozenset(
+        case.slug
+        for case in model.cases
+        if _kept(job, CaseUnit(model, config, case).paths()) is None
+    )
+    return _kept(job, listing) is not None, broken
+
+
+def _search_and_check(
+    model: SiteModel,
+    config: SiteConfig,
+    job: _Job,
+    previous: bytes | None,
+    changed: frozenset[str],
+    listing: Sequence[str],
+) -> tuple[list[Done], bytes, tuple[bool, frozenset[str]]]:
+    """The background's work after a text edit: update the search index, check kept files."""
+    from .render import make_environment
+
+    done, state = _render_search(model, job, previous, make_environment(job.root), changed)
+    return done, state, _check_kept(model, config, job, listing)
+
+
 @dataclass(frozen=True, slots=True)
 class _TextEdit:
     """A build after an edit of case text only (`changes.text_edit`): what it may keep."""
 
     changed: frozenset[str]
     state: SiteState
-    listing: list[Done]
 
 
 def build_site(
@@ -431,13 +461,15 @@ def _build(
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
         setting = setting_key(job.env_key, config, model.pages, options.drafts)
         changed = text_edit(last_state, setting, model.digests, model.by_slug)
-        listing = _kept(job, last_state.listing) if last_state and changed is not None else None
-        if last_state is not None and changed is not None and listing is not None:
-            text = _TextEdit(changed, last_state, listing)
+        if last_state is not None and changed is not None:
+            text = _TextEdit(changed, last_state)
         if options.jobs > 1 and len(model.cases) >= BACKGROUND_MIN:
-            edited = text.changed if text else None
-            render = partial(_render_graph_free, model, config, job, previous, edited)
-            background = Background(render)
+            if text is not None:
+                listing = text.state.listing
+                work = partial(_search_and_check, model, config, job, previous, changed, listing)
+            else:
+                work = partial(_render_graph_free, model, config, job, previous)
+            background = Background(work)
         if text is None or cache is None:
             return None
         from .graph import decode_graph_state
@@ -462,12 +494,19 @@ def _build(
         assert job is not None
         related = loaded.related
         kept: list[Done] = []
-        graph_pages, open_data, pages = True, True, None
+        searched: list[Done] | None = None
+        graph_pages, open_data, pages, keep_lists = True, True, None, False
         if text is not None and related is not None:
             from .graph import listing
 
+            if background is not None:  # it updated the search index and checked kept files
+                searched, search_state, (keep_lists, broken) = background.result()
+                background = None
+            else:
+                keep_lists, broken = _check_kept(model, config, job, text.state.listing)
+            if keep_lists:
+                kept += _recorded(job, text.state.listing)
             state, moved = related.state, related.moved
-            kept += text.listing
             pages = reached(
                 text.changed,
                 moved,
@@ -479,18 +518,14 @@ def _build(
             kept_data = None if relinked is None or relinked else _kept(job, opendata.OUTPUTS)
             graph_pages, open_data = kept_graph is None, kept_data is None
             kept += (kept_graph or []) + (kept_data or [])
-            render = set(pages)
+            pages = pages | broken
             for case in model.cases:
                 if case.slug not in pages:
-                    found = _kept(job, CaseUnit(model, config, case).paths())
-                    if found is None:
-                        render.add(case.slug)
-                    kept += found or []
-            pages = frozenset(render)
+                    kept += _recorded(job, CaseUnit(model, config, case).paths())
         units = plan_units(
             model,
             config,
-            graph_free=background is None and text is None,
+            graph_free=background is None and not keep_lists,
             search=False,
             graph_pages=graph_pages,
             open_data=open_data,
@@ -500,13 +535,14 @@ def _build(
         units.append(lambda: static)
         with timer.phase("render+write"):
             env = make_environment(root)
-            if background is None:
+            if background is None and searched is None:
                 edited = text.changed if text else None
                 searched, search_state = _render_search(model, job, previous, env, edited)
             heavy = (graph_pages or open_data) and len(model.cases) >= BACKGROUND_MIN
             results, listed = _render_units(units, job, options, env, heavy=heavy)
             if background is not None:
                 searched, search_state, listed = background.result()
+            assert searched is not None
             results = sorted(results + searched + kept)
             paths = [r[0] for r in results]
             if len(set(paths)) != len(paths):  # collisions() should have reported these
@@ -529,7 +565,7 @@ def _build(
         raise
     if cache is not None:
         with timer.phase("cache"):
-            if text is not None:
+            if text is not None and keep_lists:
                 listed = list(text.state.listing)
             site_state = new_state(
                 setting, model.digests, model.cases, listed, text.state if text else None

@@ -306,6 +306,18 @@ def test_parallel_and_serial_builds_are_identical(tmp_path, monkeypatch, backgro
     shutil.rmtree(tmp_path / "serial")
     _build(root, tmp_path / "serial", jobs=1, use_cache=False)
     assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+    # A text edit: the background process checks the kept files; one list page and one
+    # case page were damaged meanwhile, and must be rendered again.
+    _edit(root, "rewrite", 11)
+    parallel = tmp_path / "parallel"
+    (parallel / "tags" / "index.html").write_text("tampered")
+    next(p for p in sorted((parallel / "cases").iterdir()) if p.is_dir()).joinpath(
+        "index.html"
+    ).unlink()
+    _build(root, parallel, jobs=2)
+    shutil.rmtree(tmp_path / "serial")
+    _build(root, tmp_path / "serial", jobs=1, use_cache=False)
+    assert _tree(tmp_path / "serial") == _tree(parallel)
 
 
 def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
