@@ -236,9 +236,12 @@ class Cache:
         return [word for _, word in rows]
 
     def forget_sources(self) -> None:
+        """Drop compiled cases and the vocabulary, and the states that number words by it
+        (the graph keeps keyword rows by word id)."""
         with suppress(sqlite3.Error), self._transaction():
             self.db.execute("DELETE FROM sources")
             self.db.execute("DELETE FROM words")
+            self.db.execute("DELETE FROM states")
 
     def put_sources(
         self, config: str, rows: Iterable[SourceRow], words: Iterable[tuple[int, str]] = ()

@@ -409,3 +409,14 @@ def test_files_too_fresh_for_their_timestamps_are_compared_by_content(fixture_si
     assert not same_inputs(root, again, last)
     # A file fresh last time but not now is hashed by the comparison itself.
     assert not same_inputs(root, dataclasses.replace(inputs, fresh=()), last)
+
+
+def test_a_reset_vocabulary_drops_the_states_that_number_words_by_it(tmp_path):
+    """The graph state keeps keyword rows by word id: a new vocabulary makes it meaningless."""
+    from site_builder.cache import open_cache
+
+    cache = open_cache(tmp_path / "cache")
+    cache.put_states("/out", {"graph": b"rows", "search": b"postings"})
+    assert cache.state("/out", "graph") == b"rows"
+    cache.forget_sources()
+    assert cache.state("/out", "graph") is None and cache.state("/out", "search") is None
