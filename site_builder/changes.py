@@ -9,15 +9,17 @@ terms), never the text.
 
 So each build records a `SiteState` per output folder: the settings every page depends on,
 what each case was compiled from, a digest of each card, and the outputs that show only
-cards; the graph keeps its own state (`graph.GraphState`). When a later build finds the same settings, the same
-cases and the same cards (a "text edit"), it renders only:
+cards; the graph keeps its own state (`graph.GraphState`). When a later build finds the same
+settings, the same cases and the same cards (a "text edit"), it renders only:
 
 - the pages of the cases whose files changed;
 - the pages of the cases whose related entries changed (`moved`, from `graph.compute_graph`,
   which recomputes only the rows the edit reached), and of the cases that list one of those
   (a page draws its neighbours' related links);
-- the graph page, `graph.json` and the open data, only if any related entry changed;
-- the search index (patched) and the few small site-wide outputs, as always.
+- the graph page and `graph.json` only if a related entry changed, the open data only if a
+  related list changed;
+- the search index (updated in the files the edit reaches) and the few small site-wide
+  outputs, as always.
 
 Everything else keeps its manifest record unrendered. Any other edit (a title, a tag, a new
 case, a config or template change) builds as before. tests/test_incremental.py compares such
