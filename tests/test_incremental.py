@@ -53,6 +53,13 @@ def _build(root: Path, output: Path, **options: object) -> tuple[int, int]:
     return result.written, result.removed
 
 
+def _clean_tree(root: Path, clean: Path) -> dict[str, bytes]:
+    """The tree a clean build (no cache, serial) of `root` gives, built into `clean`."""
+    shutil.rmtree(clean, ignore_errors=True)
+    _build(root, clean, jobs=1, use_cache=False)
+    return _tree(clean)
+
+
 def _cases(root: Path) -> list[Path]:
     return sorted((root / "content" / "cases").rglob("*.md"))
 
@@ -120,9 +127,7 @@ def test_incremental_equals_clean(edits, tmp_path_factory):
     for kind, n in edits:
         _edit(root, kind, n)
         _build(root, incremental, jobs=1)
-        shutil.rmtree(clean, ignore_errors=True)
-        _build(root, clean, jobs=1, use_cache=False)
-        assert _tree(incremental) == _tree(clean), f"after {kind} {n}"
+        assert _tree(incremental) == _clean_tree(root, clean), f"after {kind} {n}"
 
 
 def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path, monkeypatch):
@@ -205,8 +210,7 @@ def test_text_edit_that_moves_related_entries_rerenders_their_pages(tmp_path):
     changed = {p.split("/")[1] for p in after if p.startswith("cases/") and after[p] != before[p]}
     assert len(changed - {_cases(root)[40].stem}) > 1, "the edit should move other cases' lists"
     assert len(changed) < 50, "most of the site should be kept"
-    _build(root, clean, jobs=1, use_cache=False)
-    assert _tree(output) == _tree(clean)
+    assert _tree(output) == _clean_tree(root, clean)
 
 
 def test_text_edit_after_outputs_were_tampered_with(fixture_site, tmp_path):
@@ -219,8 +223,7 @@ def test_text_edit_after_outputs_were_tampered_with(fixture_site, tmp_path):
     other = next(p for p in (output / "cases").iterdir() if p.name != _cases(root)[0].stem)
     (other / "index.html").unlink()
     _build(root, output, jobs=1)
-    _build(root, clean, jobs=1, use_cache=False)
-    assert _tree(output) == _tree(clean)
+    assert _tree(output) == _clean_tree(root, clean)
 
 
 def test_retitled_case_rerenders_the_pages_that_link_to_it(fixture_site, tmp_path):
@@ -238,9 +241,7 @@ def test_retitled_case_rerenders_the_pages_that_link_to_it(fixture_site, tmp_pat
     _build(root, output, jobs=1)
     page = (output / "cases" / target.stem / "index.html").read_text(encoding="utf-8")
     assert "Renamed " in page
-    clean = tmp_path / "clean"
-    _build(root, clean, jobs=1, use_cache=False)
-    assert _tree(output) == _tree(clean)
+    assert _tree(output) == _clean_tree(root, tmp_path / "clean")
 
 
 def test_noop_build_stops_after_the_stat_walk(fixture_site, tmp_path):
@@ -267,9 +268,7 @@ def test_edit_that_restores_size_and_mtime_is_still_seen(fixture_site, tmp_path)
     assert target.stat().st_size == stat.st_size
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     _build(root, output, jobs=1)
-    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
-    _build(root, tmp_path / "clean", jobs=1, use_cache=False)
-    assert _tree(output) == _tree(tmp_path / "clean")
+    assert _tree(output) == _clean_tree(root, tmp_path / "clean")
 
 
 def test_deleted_case_removes_its_outputs(fixture_site, tmp_path):
@@ -303,9 +302,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path, monkeypatch, backgro
     _edit(root, "body", 7)
     _edit(root, "title", 8)
     _build(root, tmp_path / "parallel", jobs=2)
-    shutil.rmtree(tmp_path / "serial")
-    _build(root, tmp_path / "serial", jobs=1, use_cache=False)
-    assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+    assert _clean_tree(root, tmp_path / "serial") == _tree(tmp_path / "parallel")
     # A text edit: the background process checks the kept files; one list page and one
     # case page were damaged meanwhile, and must be rendered again.
     _edit(root, "rewrite", 11)
@@ -315,9 +312,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path, monkeypatch, backgro
         "index.html"
     ).unlink()
     _build(root, parallel, jobs=2)
-    shutil.rmtree(tmp_path / "serial")
-    _build(root, tmp_path / "serial", jobs=1, use_cache=False)
-    assert _tree(tmp_path / "serial") == _tree(parallel)
+    assert _clean_tree(root, tmp_path / "serial") == _tree(parallel)
 
 
 def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
@@ -368,8 +363,7 @@ def test_damaged_cache_is_discarded_not_trusted(damage, fixture_site, tmp_path):
     )
     damage(root / ".cache" / FILE_NAME)
     _build(root, output, jobs=1)
-    _build(root, clean, jobs=1, use_cache=False)
-    assert _tree(output) == _tree(clean)
+    assert _tree(output) == _clean_tree(root, clean)
 
 
 def test_clean_option_rebuilds_everything(fixture_site, tmp_path):
