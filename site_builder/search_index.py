@@ -379,10 +379,11 @@ def decode_state(data: bytes) -> SearchState | None:
     return decode_or_none(_STATE_DECODER, data)
 
 
-def _ids_key(cases: tuple[IndexedCase, ...]) -> str:
+def _ids_key(ids: Iterable[tuple[int, str]]) -> str:
+    """A digest of every (case id, slug) pair, in id order: a state fits only the same ids."""
     digest = hashlib.blake2b(digest_size=16)
-    for case in cases:
-        digest.update(f"{case.id}\0{case.slug}\0".encode())
+    for case_id, slug in ids:
+        digest.update(f"{case_id}\0{slug}\0".encode())
     return digest.hexdigest()
 
 
@@ -432,7 +433,8 @@ def _postings(
     cases: tuple[IndexedCase, ...], shape: IndexShape, previous: SearchState | None
 ) -> tuple[dict[str, Postings] | Lists, SearchState]:
     """The postings of `cases`, patched from `previous` when only a few cases changed."""
-    ids, dims = _ids_key(cases), (shape.doc_space, shape.shards, shape.meta_width, shape.docs_width)
+    ids = _ids_key((case.id, case.slug) for case in cases)
+    dims = (shape.doc_space, shape.shards, shape.meta_width, shape.docs_width)
     digests = {case.slug: _case_digest(case) for case in cases}
     found: dict[str, Postings] | Lists | None = None
     if previous is not None and previous.shape == dims and previous.ids == ids:
@@ -583,10 +585,8 @@ def update_files(
     shape = index_shape(len(model.cases))
     dims = (shape.doc_space, shape.shards, shape.meta_width, shape.docs_width)
     ids = stable_ids((c.slug for c in model.cases), shape.doc_space)
-    key = hashlib.blake2b(digest_size=16)
-    for slug, case_id in sorted(ids.items(), key=operator.itemgetter(1)):
-        key.update(f"{case_id}\0{slug}\0".encode())
-    if previous.shape != dims or previous.ids != key.hexdigest() or not previous.files:
+    key = _ids_key(sorted((case_id, slug) for slug, case_id in ids.items()))
+    if previous.shape != dims or previous.ids != key or not previous.files:
         return None
     edited = [_light_case(model.by_slug[slug], ids[slug]) for slug in sorted(set(changed))]
     digests = dict(previous.digests)
