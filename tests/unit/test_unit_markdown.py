@@ -182,9 +182,33 @@ ANY_CHAR = st.sampled_from(
 )
 
 
+WORDS = st.from_regex(r"[A-Za-z\u00e9\u0416 ,.'\"?!()/-]{0,8}", fullmatch=True)
+EMPHASIS = st.from_regex(r"\*[A-Za-z9 _\u00e9]{0,6}\*", fullmatch=True)
+TARGET = st.one_of(
+    st.from_regex(
+        r"(https?://|HTTP://|/|//|\.\./|mailto:)[A-Za-z0-9._~/:?=#&%()\\ -]{0,10}", fullmatch=True
+    ),
+    st.from_regex(
+        r"https?://[A-Za-z0-9.~-]{1,6}(:[0-9]{0,3})?[/?#~]?[A-Za-z0-9._~/:?=#-]{0,8}",
+        fullmatch=True,
+    ),
+)
+LINK = st.builds(
+    "[{}]({})".format, st.lists(st.one_of(WORDS, EMPHASIS), max_size=3).map("".join), TARGET
+)
+INLINE_LINE = st.builds(
+    "".join,
+    st.lists(
+        st.one_of(WORDS, EMPHASIS, LINK, st.sampled_from(["!", "*", "[", "]", "\\", "_", "  "])),
+        min_size=1,
+        max_size=5,
+    ),
+)
+
+
 def _tokenized(text: str, allow_html: bool) -> markdown.Rendered:
-    """`render` forced through markdown-it, the reference for the plain-paragraph path."""
-    with mock.patch.object(markdown, "_is_plain", lambda text: False):
+    """`render` forced through markdown-it, the reference for the fast paths."""
+    with mock.patch.object(markdown, "_simple", lambda text: False):
         return render(text, link_prefix="../../", allow_html=allow_html, doc_id="summary")
 
 
@@ -196,10 +220,11 @@ def _tokenized(text: str, allow_html: bool) -> markdown.Rendered:
         st.lists(st.one_of(st.just(""), PLAIN_LINE, st.text(ANY_CHAR, max_size=6)), max_size=6).map(
             "\n".join
         ),
+        st.lists(st.one_of(st.just(""), PLAIN_LINE, INLINE_LINE), max_size=6).map("\n".join),
     ),
     st.booleans(),
 )
-def test_plain_paragraph_path_renders_exactly_like_markdown_it(text, allow_html):
+def test_fast_paths_render_exactly_like_markdown_it(text, allow_html):
     fast = render(text, link_prefix="../../", allow_html=allow_html, doc_id="summary")
     assert fast == _tokenized(text, allow_html)
 
@@ -208,3 +233,31 @@ def test_plain_paragraph_path_is_taken_only_for_plain_text():
     assert markdown._is_plain('Words, "quotes" and 3 digits.\nNext line\n\nNew one')
     for markup in ("a *b*", "a_b", "[x](/y/)", "x  \ny", "1. item", "- item", "  indented", "a\tb"):
         assert not markdown._is_plain(markup), markup
+
+
+def test_simple_path_takes_links_and_emphasis_and_nothing_trickier():
+    text = "Sources: [the *original* article](https://a.example/x-1) and *this*.\n\nSee [it](/cases/b/)."
+    assert markdown._simple(text)
+    rendered = render(text, link_prefix="../../")
+    assert rendered.links == ("https://a.example/x-1", "/cases/b/")
+    assert rendered.link_lines == (("https://a.example/x-1", 0), ("/cases/b/", 2))
+    assert '<a href="../../cases/b/">it</a>' in rendered.html
+    assert rendered.text == "Sources: the original article and this. See it."
+    for tricky in (
+        "![img](/a.png)",
+        "[x](/a b)",
+        "[x](javascript:alert(1))",
+        "[x](//host/)",
+        "[x] [y](/z/)",
+        "*a*b*",
+        "**strong**",
+        "[x](/a)_",
+        "[x](/a?b&amp;c)",
+        "- [x](/a)",
+    ):
+        assert not markdown._simple(tricky), tricky
+
+
+@pytest.mark.parametrize("text", ["*9**9*", "[*9*](http://)[*9*](http://)", "x*a*y [*b*](/c/)"])
+def test_fast_paths_agree_on_found_edge_cases(text):
+    assert render(text, link_prefix="../../") == _tokenized(text, allow_html=False)
