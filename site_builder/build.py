@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from .changes import SiteState
     from .graph import GraphResult, GraphState
-    from .parallel import Background
+    from .parallel import Background, WorkQueue
     from .plan import SiteView, Unit
     from .stats import Found
     from .writer import Staging
@@ -58,6 +58,9 @@ ProgressFactory = Callable[[str, int], AbstractContextManager[Tick]]
 # Fewer outputs than this render in-process: forking would cost more than it saves.
 PARALLEL_MIN = 200
 UNITS_PER_CHUNK = 32
+# Graph-free units are small (a term page, 256 feeds): small chunks let all processes finish
+# together.
+SHARED_CHUNK = 8
 # Below this many cases the graph and the search index take a fraction of a second each:
 # overlapping them saves less than a fork costs (and `serve` forks from a threaded process).
 BACKGROUND_MIN = 500
@@ -256,36 +259,69 @@ def _render_unit(unit: Unit, job: _Job, env: Environment) -> list[Done]:
     return done
 
 
-def _render_units(
-    units: list[Unit], job: _Job, options: BuildOptions, env: Environment, *, heavy: bool = False
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """Units with a queue that every process forked after it was made draws from: the
+    background process starts on the graph-free units while the parent computes the graph,
+    and the render workers take what is left of them once their own units are done."""
+
+    units: list[Unit]
+    queue: WorkQueue
+
+
+def _shared(units: list[Unit]) -> _Shared:
+    from .parallel import WorkQueue
+
+    return _Shared(units, WorkQueue(len(units), SHARED_CHUNK))
+
+
+def _drain(
+    queues: Iterable[tuple[list[Unit], Iterable[range]]],
+    job: _Job,
+    env: Environment,
+    tick: Tick | None = None,
 ) -> tuple[list[Done], list[str]]:
-    """Plan, fingerprint and (if changed) render every unit; also returns the outputs of the
-    `ListingUnit`s, which the next build may keep after a text edit.
+    """Render the units of each queue's chunks; also returns the outputs of the
+    `ListingUnit`s, which the next build may keep after a text edit."""
+    from .plan import ListingUnit
+
+    done: list[Done] = []
+    listed: list[str] = []
+    for units, queue in queues:
+        for chunk in queue:
+            if tick is not None:
+                tick(len(chunk))
+            for i in chunk:
+                results = _render_unit(units[i], job, env)
+                done += results
+                if isinstance(units[i], ListingUnit):
+                    listed += [r[0] for r in results]
+    return done, listed
+
+
+def _render_units(
+    units: list[Unit],
+    job: _Job,
+    options: BuildOptions,
+    env: Environment,
+    *,
+    heavy: bool = False,
+    shared: _Shared | None = None,
+) -> tuple[list[Done], list[str]]:
+    """Plan, fingerprint and (if changed) render every unit, then help with what is left of
+    the `shared` units; returns results and the outputs of `ListingUnit`s.
 
     Units are handed out in chunks to `jobs` forked processes, so planning (building the
     views) is shared across cores as well as rendering. A few `heavy` units (the graph page
     and the open data of a big site) are worth a fork too, one unit at a time.
     """
     from .parallel import WorkQueue, run_sharded
-    from .plan import ListingUnit
 
-    jobs = options.jobs if len(units) >= PARALLEL_MIN or heavy else 1
+    jobs = options.jobs if len(units) >= PARALLEL_MIN or heavy or shared else 1
     queue = WorkQueue(len(units), max(1, min(UNITS_PER_CHUNK, len(units) // (4 * jobs))))
-
-    def shard(k: int, n: int, tick: Tick) -> tuple[list[Done], list[str]]:
-        done: list[Done] = []
-        listed: list[str] = []
-        for chunk in queue:
-            tick(len(chunk))
-            for i in chunk:
-                results = _render_unit(units[i], job, env)
-                done += results
-                if isinstance(units[i], ListingUnit):
-                    listed += [r[0] for r in results]
-        return done, listed
-
+    queues = [(units, queue), *([(shared.units, shared.queue)] if shared else [])]
     with _bar(options, "render", len(units)) as tick:
-        parts = run_sharded(shard, jobs, tick)
+        parts = run_sharded(lambda k, n, tick: _drain(queues, job, env, tick), jobs, tick)
     return sorted(r for part in parts for r in part[0]), [p for part in parts for p in part[1]]
 
 
@@ -313,20 +349,16 @@ def _render_search(
 
 
 def _render_graph_free(
-    model: SiteModel, config: SiteConfig, job: _Job, previous: bytes | None
+    model: SiteModel, job: _Job, previous: bytes | None, shared: _Shared
 ) -> tuple[list[Done], bytes, list[str]]:
-    """The search index and the `graph_free_units`: what the background process renders."""
-    from .plan import graph_free_units
+    """What the background process renders: the search index, then `shared` graph-free
+    units until none is left."""
     from .render import make_environment
 
     env = make_environment(job.root)
-    done, state = _render_search(model, job, previous, env)
-    listed: list[str] = []
-    for unit in graph_free_units(model, config):
-        results = _render_unit(unit, job, env)
-        done += results
-        listed += [r[0] for r in results]
-    return done, state, listed
+    searched, state = _render_search(model, job, previous, env)
+    done, listed = _drain([(shared.units, shared.queue)], job, env)
+    return searched + done, state, listed
 
 
 def _kept(job: _Job, paths: Iterable[str]) -> list[Done] | None:
@@ -446,6 +478,7 @@ def _build(
     incremental = incremental and bool(manifest)
     job: _Job | None = None
     background: Background | None = None
+    shared: _Shared | None = None  # the graph-free units the background process started on
     text: _TextEdit | None = None
     setting = b""
     previous = cache.state(outdir, "search") if cache is not None and incremental else None
@@ -455,7 +488,7 @@ def _build(
         """Before the graph: see whether only case text changed (then the graph is updated
         from its last state); render what needs no graph in a forked process while the
         parent computes it."""
-        nonlocal job, background, text, setting
+        nonlocal job, background, shared, text, setting
         check_output_dir(root, output)
         site = site_view(model, config)
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
@@ -468,7 +501,10 @@ def _build(
                 listing = text.state.listing
                 work = partial(_search_and_check, model, config, job, previous, changed, listing)
             else:
-                work = partial(_render_graph_free, model, config, job, previous)
+                from .plan import graph_free_units
+
+                shared = _shared(graph_free_units(model, config))
+                work = partial(_render_graph_free, model, job, previous, shared)
             background = Background(work)
         if text is None or cache is None:
             return None
@@ -539,9 +575,10 @@ def _build(
                 edited = text.changed if text else None
                 searched, search_state = _render_search(model, job, previous, env, edited)
             heavy = (graph_pages or open_data) and len(model.cases) >= BACKGROUND_MIN
-            results, listed = _render_units(units, job, options, env, heavy=heavy)
+            results, listed = _render_units(units, job, options, env, heavy=heavy, shared=shared)
             if background is not None:
-                searched, search_state, listed = background.result()
+                searched, search_state, more = background.result()
+                listed += more
             assert searched is not None
             results = sorted(results + searched + kept)
             paths = [r[0] for r in results]

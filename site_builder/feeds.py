@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
@@ -118,23 +119,30 @@ def feed_outputs(model: SiteModel) -> Iterator[str]:
         yield from (term_feed_output(t) for t in model.terms[taxonomy])
 
 
-def plan_feeds(model: SiteModel, config: SiteConfig) -> Iterator[DataFile]:
-    """The site feed (latest `FEED_LIMIT` cases) and one per term (latest `TERM_FEED_LIMIT`).
+class _Entries:
+    """Each case's `<entry>`, serialised on first use and shared by every feed listing it
+    (state is real: a memo, one per process that renders feeds)."""
 
-    Drafts never appear, even in a `--drafts` preview: feeds are what other sites republish.
-    """
-    base = config.base_url
-    entries: dict[str, bytes] = {}
-    categories = _category_lines(merged_terms(model), base)
+    def __init__(self, model: SiteModel, config: SiteConfig) -> None:
+        self.model, self.base = model, config.base_url
+        self.categories: dict[tuple[str, str], str] | None = None
+        self.xml: dict[str, bytes] = {}
 
-    def latest(slugs: Iterable[str], limit: int) -> list[Case]:
-        published = (c for c in map(model.by_slug.__getitem__, slugs) if not c.draft)
+    def latest(self, slugs: Iterable[str], limit: int) -> list[Case]:
+        """The first `limit` published cases of `slugs`, with their entries ready."""
+        published = (c for c in map(self.model.by_slug.__getitem__, slugs) if not c.draft)
         chosen = list(islice(published, limit))
+        if self.categories is None:
+            self.categories = _category_lines(merged_terms(self.model), self.base)
         for case in chosen:
-            if case.slug not in entries:
-                entries[case.slug] = entry_xml(categories, case, base)
+            if case.slug not in self.xml:
+                self.xml[case.slug] = entry_xml(self.categories, case, self.base)
         return chosen
 
+
+def _site_feed(entries: _Entries, config: SiteConfig) -> Iterator[DataFile]:
+    base = config.base_url
+    cases = entries.latest((c.slug for c in entries.model.cases), FEED_LIMIT)
     yield DataFile(
         FEED_NAME,
         feed_xml(
@@ -142,23 +150,53 @@ def plan_feeds(model: SiteModel, config: SiteConfig) -> Iterator[DataFile]:
             feed_url=base + FEED_NAME,
             page_url=base,
             config=config,
-            cases=latest((c.slug for c in model.cases), FEED_LIMIT),
-            entries=entries,
+            cases=cases,
+            entries=entries.xml,
         ),
         "content/cases",
     )
-    for taxonomy in TAXONOMIES:
-        for term in model.terms[taxonomy]:
-            page = base + term_url(taxonomy, term.slug)
-            yield DataFile(
-                term_feed_output(term),
-                feed_xml(
-                    title=f"{TAXONOMY_SINGULAR[taxonomy]}: {term.label} · {config.title}",
-                    feed_url=page + FEED_NAME,
-                    page_url=page,
-                    config=config,
-                    cases=latest(term.case_slugs, TERM_FEED_LIMIT),
-                    entries=entries,
-                ),
-                "content/cases",
-            )
+
+
+def _term_feeds(entries: _Entries, config: SiteConfig, terms: list[Term]) -> Iterator[DataFile]:
+    for term in terms:
+        page = config.base_url + term_url(term.taxonomy, term.slug)
+        yield DataFile(
+            term_feed_output(term),
+            feed_xml(
+                title=f"{TAXONOMY_SINGULAR[term.taxonomy]}: {term.label} · {config.title}",
+                feed_url=page + FEED_NAME,
+                page_url=page,
+                config=config,
+                cases=entries.latest(term.case_slugs, TERM_FEED_LIMIT),
+                entries=entries.xml,
+            ),
+            "content/cases",
+        )
+
+
+# Term feeds per unit: a 10k-case site has 5k of them, and one unit would keep one process
+# busy for seconds while the others wait.
+FEEDS_PER_UNIT = 256
+
+
+def feed_units(model: SiteModel, config: SiteConfig) -> list[Callable[[], Iterator[DataFile]]]:
+    """The site feed (latest `FEED_LIMIT` cases) and one per term (latest `TERM_FEED_LIMIT`),
+    as units that any process may render, sharing that process's entries.
+
+    Drafts never appear, even in a `--drafts` preview: feeds are what other sites republish.
+    """
+    entries = _Entries(model, config)
+    terms = [term for taxonomy in TAXONOMIES for term in model.terms[taxonomy]]
+    return [
+        partial(_site_feed, entries, config),
+        *(
+            partial(_term_feeds, entries, config, terms[i : i + FEEDS_PER_UNIT])
+            for i in range(0, len(terms), FEEDS_PER_UNIT)
+        ),
+    ]
+
+
+def plan_feeds(model: SiteModel, config: SiteConfig) -> Iterator[DataFile]:
+    """Every feed of `feed_units`, in order."""
+    for unit in feed_units(model, config):
+        yield from unit()

@@ -281,7 +281,7 @@ def graph_free_units(model: SiteModel, config: SiteConfig) -> list[ListingUnit]:
     in a forked process while the parent computes the graph."""
     card = _cards(model)
     units: list[Callable[[], Iterable[Output]]] = [
-        partial(feeds.plan_feeds, model, config),
+        *feeds.feed_units(model, config),
         lambda: seo.plan_seo(config, listed_pages(model, config)),
         partial(_home_pages, model, config, card),
     ]
