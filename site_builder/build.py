@@ -220,6 +220,9 @@ class _Job:
     env_key: bytes
     manifest: dict[str, OutputRecord]
     staging: Staging
+    # After a text edit: the manifest's outputs found not as recorded (`damaged_outputs`),
+    # so kept outputs are checked without another stat call.
+    damaged: frozenset[str] | None = None
 
 
 # output, fingerprint, new record (None: unchanged), staged (written to the staging tree)
@@ -363,8 +366,16 @@ def _render_graph_free(
 
 def _kept(job: _Job, paths: Iterable[str]) -> list[Done] | None:
     """The manifest's records of `paths` if every file is still as that build wrote it."""
-    found = intact_records(job.output, job.manifest, paths)
-    return None if found is None else [(p, r.fingerprint, None, False) for p, r in found]
+    if job.damaged is None:
+        found = intact_records(job.output, job.manifest, paths)
+        return None if found is None else [(p, r.fingerprint, None, False) for p, r in found]
+    kept: list[Done] = []
+    for path in paths:
+        record = job.manifest.get(path)
+        if record is None or path in job.damaged:
+            return None
+        kept.append((path, record.fingerprint, None, False))
+    return kept
 
 
 def _recorded(job: _Job, paths: Iterable[str]) -> list[Done]:
@@ -376,8 +387,7 @@ def _check_kept(
     model: SiteModel, config: SiteConfig, job: _Job, listing: Sequence[str]
 ) -> tuple[bool, frozenset[str]]:
     """After a text edit: whether the list outputs are on disk as recorded, and the cases
-    whose page (or an alias) is not. 25k stat calls at 10k cases, done by the background
-    process while the parent computes the graph."""
+    whose page (or an alias) is not."""
     from .plan import CaseUnit
 
     broken = frozenset(
@@ -466,7 +476,7 @@ def _build(
             return result, last.diagnostics
     from . import opendata
     from .changes import decode_state, encode_state, new_state, reached, setting_key, text_edit
-    from .incremental import environment_key
+    from .incremental import damaged_outputs, environment_key
     from .parallel import Background
     from .plan import GRAPH_OUTPUTS, CaseUnit, plan_units, site_view, static_files
     from .render import make_environment
@@ -483,6 +493,12 @@ def _build(
     setting = b""
     previous = cache.state(outdir, "search") if cache is not None and incremental else None
     last_state = decode_state(cache.state(outdir, "site")) if cache and incremental else None
+    # Only a text edit keeps outputs it does not render (`changes.text_edit`), which needs
+    # the last site state. Which outputs are still intact (25k stat calls at 10k cases) is
+    # found by a process forked now, while the model is not loaded and forking is cheap.
+    check: Background | None = None
+    if last_state is not None and options.jobs > 1:
+        check = Background(partial(damaged_outputs, output, manifest))
 
     def start(config: SiteConfig, model: SiteModel) -> GraphState | None:
         """Before the graph: see whether only case text changed (then the graph is updated
@@ -491,11 +507,15 @@ def _build(
         nonlocal job, background, shared, text, setting
         check_output_dir(root, output)
         site = site_view(model, config)
+        damaged = None
+        if last_state is not None:
+            damaged = check.result() if check else damaged_outputs(output, manifest)
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
         setting = setting_key(job.env_key, config, model.pages, options.drafts)
         changed = text_edit(last_state, setting, model.digests, model.by_slug)
         if last_state is not None and changed is not None:
             text = _TextEdit(changed, last_state)
+            job = replace(job, damaged=damaged)
         if options.jobs > 1 and len(model.cases) >= BACKGROUND_MIN:
             if text is not None:
                 listing = text.state.listing
@@ -595,8 +615,9 @@ def _build(
                 removed = []
             written = len(rendered)
     except BaseException:
-        if background is not None:
-            background.cancel()
+        for process in (check, background):
+            if process is not None:
+                process.cancel()
         if job is not None:
             job.staging.rollback()
         raise

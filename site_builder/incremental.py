@@ -119,6 +119,22 @@ def intact_records(
     return found
 
 
+def damaged_outputs(output: Path, manifest: dict[str, OutputRecord]) -> frozenset[str]:
+    """The manifest's outputs that are no longer as that build wrote them (missing, or
+    another size or mtime)."""
+    base = os.fspath(output) + "/"
+    damaged = []
+    for path, record in manifest.items():
+        try:
+            stat = os.stat(base + path)
+        except OSError:
+            damaged.append(path)
+            continue
+        if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+            damaged.append(path)
+    return frozenset(damaged)
+
+
 def fingerprint(output: Output, env_key: bytes) -> str:
     """'' (always render) if the context holds something msgspec cannot encode faithfully."""
     digest = hashlib.blake2b(env_key, digest_size=20)

@@ -626,18 +626,28 @@ def _light_case(case: Case, case_id: int) -> IndexedCase:
 def _repost(
     postings: dict[str, tuple[bytes, bytes, bytes]], edited: list[IndexedCase]
 ) -> dict[str, list[array[int]]] | None:
-    """The new postings of every token that listed or will list an edited case."""
-    gone = {case.id: array("i", [case.id]).tobytes() for case in edited}
+    """The new postings of every token that listed or will list an edited case.
+
+    Tokens that may hold an edited case are found by searching each posting's bytes for the
+    id's bytes, in C (a Python step per token and field was 0.1 s at 10k cases); a hit may
+    be unaligned, so the sorted arrays are then searched by bisection.
+    """
+    gone = sorted({case.id for case in edited})
+    search = re.compile(b"|".join(re.escape(array("i", [i]).tobytes()) for i in gone)).search
     touched: dict[str, list[array[int]]] = {}
     try:
         for token, fields in postings.items():
-            if any(needle in data for data in fields for needle in gone.values()):
+            if gone and any(map(search, fields)):
                 arrays = [array("i") for _ in FIELDS]
+                removed = False
                 for found, data in zip(arrays, fields, strict=True):
                     found.frombytes(data)
-                if any(i in a for a in arrays for i in gone):
-                    for found in arrays:
-                        found[:] = array("i", (i for i in found if i not in gone))
+                    for i in gone:
+                        at = bisect.bisect_left(found, i)
+                        if at < len(found) and found[at] == i:
+                            del found[at]
+                            removed = True
+                if removed:
                     touched[token] = arrays
     except ValueError:  # bytes that are not int32 arrays: a damaged cache
         return None
