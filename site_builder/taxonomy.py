@@ -6,6 +6,7 @@ with its most common spelling. Slugs come from python-slugify (Unicode translite
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from slugify import slugify
@@ -16,8 +17,15 @@ from .model import TAXONOMIES, Case, SiteModel, Term
 MAX_SLUG = 80
 
 
+# ASCII words separated by single spaces: slugify's answer is the words, lowercased, joined
+# by '-' (a test compares the two). 5k labels at 10k cases took 0.06 s through slugify.
+_ASCII_WORDS = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
+
+
 def term_slug(label: str) -> str:
     """URL-safe, idempotent slug; empty when the label has no usable characters."""
+    if len(label) <= MAX_SLUG and _ASCII_WORDS.fullmatch(label):
+        return label.lower().replace(" ", "-")
     return slugify(label, max_length=MAX_SLUG, word_boundary=True)
 
 

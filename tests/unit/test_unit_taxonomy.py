@@ -83,3 +83,13 @@ def test_term_slug_idempotent_and_url_safe(label):
     if slug:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)
         assert len(slug) <= 80
+
+
+@settings(max_examples=500)
+@given(st.from_regex(r"[A-Za-z0-9]{1,12}( [A-Za-z0-9]{1,12}){0,8}", fullmatch=True))
+def test_ascii_word_labels_slug_exactly_as_slugify_does(label):
+    from slugify import slugify
+
+    from site_builder.taxonomy import MAX_SLUG
+
+    assert term_slug(label) == slugify(label, max_length=MAX_SLUG, word_boundary=True)
