@@ -4,6 +4,7 @@ Every build runs as its own `site-builder build` process, exactly as a maintaine
 the figures include interpreter start-up and the peak RSS is that build's alone (read from
 `wait4`, the largest single process: forked workers share the parent's pages copy-on-write).
 The corpus comes from `corpus.generate_site`, so runs are comparable across machines and time.
+No-op and one-edit figures are the median of three runs (three edits of different cases).
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ class SizeResult:
     cases: int
     generate_s: float
     cold: Run
-    noop: Run
-    one_edit: Run
+    noop: Run  # the median of `REPEATS` runs, each listed in `noop_runs`
+    one_edit: Run  # the median of `REPEATS` edits of different cases
+    noop_runs: tuple[float, ...] = ()
+    edit_runs: tuple[float, ...] = ()
 
 
 def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Run:
@@ -80,10 +83,11 @@ def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Ru
     )
 
 
-def _edit_one_case(root: Path) -> Path:
-    """Change the body text of one case in the middle of the corpus, as a writer would."""
+def _edit_one_case(root: Path, nth: int = 0) -> Path:
+    """Change the body text of one case in the middle of the corpus, as a writer would; the
+    `nth` edit changes the `nth` case after the middle."""
     files = sorted((root / "content" / "cases").rglob("*.md"))
-    target = files[len(files) // 2]
+    target = files[len(files) // 2 + nth]
     text = target.read_text(encoding="utf-8")
     text = text.replace(
         "## Response", "One more sentence, added by the benchmark.\n\n## Response", 1
@@ -102,10 +106,30 @@ def bench_size(n: int, work: Path, jobs: int) -> SizeResult:
     generate_site(root, n)
     generated = time.perf_counter() - start
     cold = _build(root, output, report, jobs)
-    noop = _build(root, output, report, jobs)
-    _edit_one_case(root)
-    edit = _build(root, output, report, jobs)
-    return SizeResult(n, round(generated, 2), cold, noop, edit)
+    noops = [_build(root, output, report, jobs) for _ in range(REPEATS)]
+    edits = []
+    for nth in range(REPEATS):
+        _edit_one_case(root, nth)
+        edits.append(_build(root, output, report, jobs))
+    return SizeResult(
+        n,
+        round(generated, 2),
+        cold,
+        _median(noops),
+        _median(edits),
+        tuple(r.seconds for r in noops),
+        tuple(r.seconds for r in edits),
+    )
+
+
+# No-op and one-edit builds take a second or two, where this machine's noise (another
+# tenant, a disk flush) moves a single run by a third; their median is the figure. A cold
+# build is long enough to run once.
+REPEATS = 3
+
+
+def _median(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
 
 
 def _phases(run: Run) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -152,3 +153,20 @@ def test_site_static_file_overrides_theme_and_theme_files_remain(run_cli, fixtur
         encoding="utf-8"
     ) == "body { color: red; }\n"
     assert (tmp_path / "out/static/extra.js").is_file()
+
+
+def test_bench_reports_cold_noop_and_one_edit_builds(run_cli, tmp_path):
+    """A tiny `bench`: every figure the table shows, no-op and one-edit as medians of three
+    runs (three edits of different cases, each rebuilding only what it reached)."""
+    report = tmp_path / "bench.json"
+    result = run_cli(
+        "bench", "--sizes", "40", "--jobs", "1", "--workdir", tmp_path / "w", "--json", report
+    )
+    assert result.code == 0, result.err
+    assert "| 40 |" in result.out
+    [size] = json.loads(report.read_text(encoding="utf-8"))["results"]
+    assert size["cold"]["written"] == size["cold"]["outputs"] > 40
+    assert size["noop"]["written"] == 0 and len(size["noop_runs"]) == 3
+    assert len(size["edit_runs"]) == 3
+    assert 0 < size["one_edit"]["written"] < size["cold"]["outputs"]
+    assert size["one_edit"]["seconds"] == sorted(size["edit_runs"])[1]
