@@ -33,7 +33,6 @@ import msgspec
 
 from .diagnostics import Diagnostic
 from .model import Case
-from .words import Bag
 
 SCHEMA = "9"
 FILE_NAME = "site-builder.sqlite"
@@ -101,18 +100,6 @@ def decode_or_none(decoder: msgspec.msgpack.Decoder[T], data: bytes | None) -> T
 
 def encode_compiled(value: Compiled) -> bytes:
     return _ENCODER.encode(value)
-
-
-_BAG_ENCODER = msgspec.msgpack.Encoder()
-_BAG_DECODER = msgspec.msgpack.Decoder(Bag)
-
-
-def encode_bag(bag: Bag) -> bytes:
-    return _BAG_ENCODER.encode(bag)
-
-
-def decode_bag(data: bytes) -> Bag:
-    return _BAG_DECODER.decode(data)
 
 
 # A `sources` row: path, change time, size, digest, compiled blob, word ids, word counts.
