@@ -58,6 +58,8 @@ ProgressFactory = Callable[[str, int], AbstractContextManager[Tick]]
 # Fewer outputs than this render in-process: forking would cost more than it saves.
 PARALLEL_MIN = 200
 UNITS_PER_CHUNK = 32
+# Below this many outputs, checking them in the parent costs less than forking for it.
+CHECK_MIN = 2000
 # Graph-free units are small (a term page, 256 feeds): small chunks let all processes finish
 # together.
 SHARED_CHUNK = 8
@@ -497,7 +499,7 @@ def _build(
     # the last site state. Which outputs are still intact (25k stat calls at 10k cases) is
     # found by a process forked now, while the model is not loaded and forking is cheap.
     check: Background | None = None
-    if last_state is not None and options.jobs > 1:
+    if last_state is not None and options.jobs > 1 and len(manifest) >= CHECK_MIN:
         check = Background(partial(damaged_outputs, output, manifest))
 
     def start(config: SiteConfig, model: SiteModel) -> GraphState | None:
