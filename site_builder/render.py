@@ -7,13 +7,10 @@ undefined names fail loudly; template mistakes become diagnostics naming the tem
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from .diagnostics import UserError, error
 from .plan import PlannedPage, SiteView, root_prefix
@@ -30,28 +27,11 @@ def make_environment(root: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # An environment lives for one build; reloading would stat every template file
+        # (the page's, its base, its imports) for each of 25k pages at 10k cases.
+        auto_reload=False,
     )
-    env.globals["case_card"] = _card_renderer(env)
     return env
-
-
-# Cards kept per process: a 10k-case site lists each case on ten or more pages, nearly all
-# at one depth; the bound keeps a 100k-case site's workers within their memory.
-CARDS_KEPT = 32_768
-
-
-def _card_renderer(env: jinja2.Environment) -> Callable[[Any, str], Markup]:
-    """`case_card(card, root)` for templates: `_card.html` rendered once per card and depth.
-
-    Rendering every list item of 15k list pages was a third of their cost; a card and its
-    depth give the same bytes every time (both are values), so each is rendered once.
-    """
-
-    @lru_cache(maxsize=CARDS_KEPT)
-    def case_card(card: Any, root: str) -> Markup:
-        return Markup(env.get_template("_card.html").render(case=card, root=root))
-
-    return case_card
 
 
 def _template_location(exc: BaseException, root: Path) -> tuple[str, int | None]:

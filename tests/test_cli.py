@@ -125,23 +125,6 @@ def test_user_site_template_overrides_theme_file_by_file(run_cli, fixture_site, 
     ) >= 1
 
 
-def test_site_card_template_shapes_every_case_list(run_cli, fixture_site, tmp_path):
-    """List items come from `_card.html` (rendered once per card and depth): a site's own
-    card shows on the home page and on term pages, at both depths."""
-    root = fixture_site("full")
-    (root / "templates").mkdir()
-    (root / "templates/_card.html").write_text(
-        '<li class="mine"><a href="{{ root }}{{ case.url }}">{{ case.title }}</a></li>\n',
-        encoding="utf-8",
-    )
-    assert run_cli("build", "--root", root, "--output", tmp_path / "out").code == 0
-    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
-    assert '<li class="mine"><a href="cases/' in home and "case-card" not in home
-    term = (tmp_path / "out/tags").glob("*/index.html")
-    html = next(term).read_text(encoding="utf-8")
-    assert '<li class="mine"><a href="../../cases/' in html and "case-card" not in html
-
-
 def test_site_static_file_overrides_theme_and_theme_files_remain(run_cli, fixture_site, tmp_path):
     root = fixture_site("minimal")
     (root / "templates/static").mkdir(parents=True)

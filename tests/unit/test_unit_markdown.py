@@ -258,6 +258,8 @@ def test_simple_path_takes_links_and_emphasis_and_nothing_trickier():
         assert not markdown._simple(tricky), tricky
 
 
-@pytest.mark.parametrize("text", ["*9**9*", "[*9*](http://)[*9*](http://)", "x*a*y [*b*](/c/)"])
+@pytest.mark.parametrize(
+    "text", ["*9**9*", "[*9*](http://)[*9*](http://)", "x*a*y [*b*](/c/)", "[?](http://~:0)"]
+)
 def test_fast_paths_agree_on_found_edge_cases(text):
     assert render(text, link_prefix="../../") == _tokenized(text, allow_html=False)
