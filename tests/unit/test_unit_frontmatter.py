@@ -171,3 +171,115 @@ def test_fast_construction_equals_pyyaml(lines):
         assert repr(front.data) == repr(expected) and type(front.data) is dict
     elif isinstance(expected, type):
         assert problems
+
+
+# Values near the edges of the line reader's grammar (`frontmatter._lines_front`): words YAML
+# reads as booleans, null or numbers, colons, hashes, quotes, escapes, odd spaces.
+_VALUE = st.one_of(
+    st.sampled_from(
+        [
+            "yes",
+            "No",
+            "ON",
+            "null",
+            "~",
+            "1",
+            "012",
+            "1.5",
+            "1_000",
+            "0x1F",
+            "1:30",
+            ".inf",
+            "2024-01-02",
+            "2024-1-2",
+            "true",
+            "True",
+            "false",
+            "x: y",
+            "a:b",
+            "a #b",
+            "a#b",
+            "it's",
+            "'q'",
+            '"q"',
+            '"a\\"b"',
+            '"tab\\t"',
+            '"a, b"',
+            "",
+            " ",
+            "-",
+            "- x",
+            "&a x",
+            "*a",
+            "!!str x",
+            "?",
+            "Kraków",
+            "15-minute cities",
+            "https://a.example/x-1",
+            "a  b",
+            "a ",
+            "[x]",
+            "{x}",
+            "a, b",
+            "%x",
+            "@x",
+        ]
+    ),
+    st.from_regex(r'"[ -~\u00e9\u2028]{0,6}"', fullmatch=True),
+    st.from_regex(r"[A-Za-z\u00e9][A-Za-z0-9 .,:#'()/_-]{0,10}", fullmatch=True),
+)
+_FLOW = st.lists(_VALUE, max_size=4).map(lambda items: "[" + ", ".join(items) + "]")
+_FRONT_LINE = st.one_of(
+    st.builds("{}: {}".format, st.sampled_from(["title", "claim", "tags", "x", "title"]), st.one_of(_VALUE, _FLOW)),
+    st.builds("  - {}: {}".format, st.sampled_from(["name", "url"]), _VALUE),
+    st.builds("    {}: {}".format, st.sampled_from(["url", "archived", "name"]), _VALUE),
+    st.sampled_from(["outlets:", "tags:", "", "# comment", "  - plain", "title:", " x: y", "tags: [ a ]"]),
+)  # fmt: skip
+
+
+_ENTRY = st.one_of(
+    st.builds("{}: {}".format, st.just("@KEY@"), st.one_of(_VALUE, _FLOW)),
+    st.lists(
+        st.lists(st.builds("{}: {}".format, st.sampled_from(["name", "url", "archived"]), _VALUE),
+                 min_size=1, max_size=3, unique_by=lambda line: line.split(":")[0]),
+        min_size=1, max_size=2,
+    ).map(lambda items: "@KEY@:\n" + "\n".join(
+        "\n".join(("  - " if i == 0 else "    ") + line for i, line in enumerate(item))
+        for item in items)),
+)  # fmt: skip
+# Whole documents of well-formed entries with distinct keys: most take the line reader.
+_DOCUMENT = st.lists(_ENTRY, min_size=1, max_size=6).map(
+    lambda entries: [e.replace("@KEY@", f"k{i}") for i, e in enumerate(entries)]
+)
+
+
+@settings(max_examples=3000)
+@given(st.one_of(st.lists(_FRONT_LINE, min_size=1, max_size=8), _DOCUMENT))
+def test_line_reader_gives_exactly_what_pyyaml_gives(lines):
+    """Where the line reader answers, its values, key lines and everything else equal the
+    YAML path's; where it does not, PyYAML reads the file as before."""
+    from unittest import mock
+
+    from site_builder import frontmatter
+
+    text = "---\n" + "\n".join(lines) + "\n---\nBody\n"
+    fast = run(text)
+    with mock.patch.object(frontmatter, "_lines_front", lambda yaml_text: None):
+        slow = run(text)
+    assert repr(fast) == repr(slow)
+
+
+def test_line_reader_takes_common_front_matter():
+    from site_builder.frontmatter import _lines_front
+
+    read = _lines_front(
+        '\ntitle: "A claim"\ndate: 2024-01-02\ntags: [EU, "grain, wheat", Kraków]\n'
+        "outlets:\n  - name: Lepa TV\n    url: https://lepa.example/a-1\ndraft: true\nmenu: 2\n"
+    )
+    assert read is not None
+    data, lines = read
+    assert data["tags"] == ["EU", "grain, wheat", "Kraków"] and data["draft"] is True
+    assert data["outlets"] == [{"name": "Lepa TV", "url": "https://lepa.example/a-1"}]
+    assert lines["outlets[0]"] == 6 and lines["menu"] == 9 and data["menu"] == 2
+    for tricky in ("\nx: yes\n", "\nx: 012\n", "\nx: [a, on]\n", "\nx: 'q'\n", "\n# c\nx: y\n"):
+        assert _lines_front(tricky) is None, tricky
