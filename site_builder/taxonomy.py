@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from operator import attrgetter
 
 from slugify import slugify
 
@@ -49,10 +50,16 @@ def build_terms(
     terms: dict[str, tuple[Term, ...]] = {}
     slugs: TermSlugs = {}
     problems: list[Diagnostic] = []
+    case_slugs = [case.slug for case in cases]
     for taxonomy in TAXONOMIES:
         carriers: defaultdict[str, list[int]] = defaultdict(list)
-        for number, case in enumerate(cases):
-            for label in case.terms(taxonomy):
+        labelled = (
+            map(attrgetter(taxonomy), cases)
+            if taxonomy != "outlets"
+            else ([o.name for o in case.outlets] for case in cases)
+        )
+        for number, labels in enumerate(labelled):
+            for label in labels:
                 carriers[label].append(number)
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         members: dict[str, list[int]] = defaultdict(list)
@@ -75,7 +82,7 @@ def build_terms(
                 taxonomy,
                 _label(spellings[slug]),
                 slug,
-                tuple(cases[n].slug for n in sorted(set(members[slug]))),
+                tuple(map(case_slugs.__getitem__, sorted(set(members[slug])))),
             )
             for slug in sorted(spellings)
         )
