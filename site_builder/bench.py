@@ -12,11 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -49,6 +45,8 @@ class SizeResult:
 
 
 def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Run:
+    import subprocess  # here, like the others below: every command builds this module's options
+
     command = [
         sys.executable,
         "-m",
@@ -97,6 +95,8 @@ def _edit_one_case(root: Path, nth: int = 0) -> Path:
 
 
 def bench_size(n: int, work: Path, jobs: int) -> SizeResult:
+    import shutil
+
     from .corpus import generate_site  # not at import time: `build --help` reaches this module
 
     root, output, report = work / f"site-{n}", work / f"output-{n}", work / f"report-{n}.json"
@@ -196,6 +196,9 @@ def _compile_package() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import platform
+    import tempfile
+
     sizes = [int(s.replace("_", "")) for s in str(args.sizes).split(",") if s.strip()]
     _compile_package()
     results: list[SizeResult] = []
