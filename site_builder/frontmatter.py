@@ -208,6 +208,8 @@ def _lines_front(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]] | None
             if nested is None or items is None:
                 return None
             lead, key, value = nested.groups()
+            if key in _NOT_STR:  # YAML's key would be a boolean or null
+                return None
             found = _scalar(value)
             if found is None:
                 return None
@@ -219,7 +221,9 @@ def _lines_front(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]] | None
             items[-1][key] = found[0]
             continue
         top = _TOP.fullmatch(line)
-        if top is None or top.group(1) in data or (items is not None and not items):
+        if top is None or top.group(1) in data or top.group(1) in _NOT_STR:
+            return None
+        if items is not None and not items:
             return None
         key, value = top.groups()
         items = None

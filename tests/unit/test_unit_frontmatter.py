@@ -230,9 +230,9 @@ _VALUE = st.one_of(
 )
 _FLOW = st.lists(_VALUE, max_size=4).map(lambda items: "[" + ", ".join(items) + "]")
 _FRONT_LINE = st.one_of(
-    st.builds("{}: {}".format, st.sampled_from(["title", "claim", "tags", "x", "title"]), st.one_of(_VALUE, _FLOW)),
-    st.builds("  - {}: {}".format, st.sampled_from(["name", "url"]), _VALUE),
-    st.builds("    {}: {}".format, st.sampled_from(["url", "archived", "name"]), _VALUE),
+    st.builds("{}: {}".format, st.sampled_from(["title", "claim", "tags", "x", "title", "on", "No", "null", "y"]), st.one_of(_VALUE, _FLOW)),
+    st.builds("  - {}: {}".format, st.sampled_from(["name", "url", "yes"]), _VALUE),
+    st.builds("    {}: {}".format, st.sampled_from(["url", "archived", "name", "off"]), _VALUE),
     st.sampled_from(["outlets:", "tags:", "", "# comment", "  - plain", "title:", " x: y", "tags: [ a ]"]),
 )  # fmt: skip
 
