@@ -484,8 +484,8 @@ def _load_cases(
             result = decode_compiled(blob)
             assert result is not None, "a record this process just encoded must decode"
             ids = b""
-            if result.case is not None and local:
-                ids = to_global[np.frombuffer(local, dtype=np.int32)].tobytes()
+            if result.case is not None:  # a case without words still gets its (empty) entry
+                ids = to_global[np.frombuffer(local, dtype=np.int32)].tobytes() if local else b""
                 words.add_ids(result.case.slug, ids, counts, checked=True)
             compiled[rel] = shared.case(result)
             digests[rel] = digest

@@ -195,3 +195,25 @@ def test_graph_updated_after_text_edits_equals_the_graph_computed_in_full(tmp_pa
         state, last = updated.state, full
     assert any(moved) and max(moved) < 240, moved
     assert graph(state).moved == frozenset()  # nothing changed since
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_case_without_words_has_an_entry_in_the_word_table(fixture_site, tmp_path, jobs):
+    """Its text is digits only, so its bag is empty; compiled or cached, it still gets its
+    (empty) entry, and the graph keeps the table's path and can be updated in place."""
+    from site_builder.cache import open_cache
+    from site_builder.config import load_config
+    from site_builder.content import load_content
+
+    root = fixture_site("minimal")
+    (root / "content/cases/digits.md").write_text(
+        "---\ntitle: Digits only\ndate: 2022-01-02\n---\n\n## Summary\n\n1234\n\n"
+        "## Response\n\n5678\n",
+        encoding="utf-8",
+    )
+    config = load_config(root)
+    cache = open_cache(tmp_path / "cache")
+    for _ in ("compiled", "cached"):
+        content = load_content(root, config, cache=cache, jobs=jobs)
+        assert content.words.spans["digits"][1] == 0
+        assert "only-case" in content.words.spans
