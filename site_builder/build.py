@@ -368,16 +368,8 @@ def _render_graph_free(
 
 def _kept(job: _Job, paths: Iterable[str]) -> list[Done] | None:
     """The manifest's records of `paths` if every file is still as that build wrote it."""
-    if job.damaged is None:
-        found = intact_records(job.output, job.manifest, paths)
-        return None if found is None else [(p, r.fingerprint, None, False) for p, r in found]
-    kept: list[Done] = []
-    for path in paths:
-        record = job.manifest.get(path)
-        if record is None or path in job.damaged:
-            return None
-        kept.append((path, record.fingerprint, None, False))
-    return kept
+    found = intact_records(job.output, job.manifest, paths, job.damaged)
+    return None if found is None else [(p, r.fingerprint, None, False) for p, r in found]
 
 
 def _recorded(job: _Job, paths: Iterable[str]) -> list[Done]:
@@ -509,15 +501,15 @@ def _build(
         nonlocal job, background, shared, text, setting
         check_output_dir(root, output)
         site = site_view(model, config)
-        damaged = None
-        if last_state is not None:
-            damaged = check.result() if check else damaged_outputs(output, manifest)
         job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
         setting = setting_key(job.env_key, config, model.pages, options.drafts)
         changed = text_edit(last_state, setting, model.digests, model.by_slug)
         if last_state is not None and changed is not None:
             text = _TextEdit(changed, last_state)
+            damaged = check.result() if check else damaged_outputs(output, manifest)
             job = replace(job, damaged=damaged)
+        elif check is not None:  # any other build renders what it does not trust
+            check.cancel()
         if options.jobs > 1 and len(model.cases) >= BACKGROUND_MIN:
             if text is not None:
                 listing = text.state.listing

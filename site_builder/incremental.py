@@ -95,25 +95,38 @@ def same_inputs(root: Path, now: Inputs, last: LastBuild | None) -> bool:
 
 
 def outputs_intact(output: Path, manifest: dict[str, OutputRecord]) -> bool:
-    return intact_records(output, manifest, manifest) is not None
+    """Whether every output is as the last build left it: the no-op check, which builds no
+    list of records."""
+    base = os.fspath(output) + "/"
+    return all(_as_recorded(base, path, record) for path, record in manifest.items())
+
+
+def _as_recorded(base: str, path: str, record: OutputRecord) -> bool:
+    """Whether the file is still as the build that recorded it wrote it (size and mtime)."""
+    try:
+        stat = os.stat(base + path)
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns)
 
 
 def intact_records(
-    output: Path, manifest: dict[str, OutputRecord], paths: Iterable[str]
+    output: Path,
+    manifest: dict[str, OutputRecord],
+    paths: Iterable[str],
+    damaged: frozenset[str] | None = None,
 ) -> list[tuple[str, OutputRecord]] | None:
-    """The manifest's records of `paths` if every file is still as that build wrote it
-    (same size and mtime), else None."""
+    """The manifest's records of `paths` if every file is still as that build wrote it, else
+    None; `damaged` (`damaged_outputs`, found earlier in the build) answers instead of a stat
+    call per file."""
     base = os.fspath(output) + "/"
     found = []
     for path in paths:
         record = manifest.get(path)
         if record is None:
             return None
-        try:
-            stat = os.stat(base + path)
-        except OSError:
-            return None
-        if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+        intact = path not in damaged if damaged is not None else _as_recorded(base, path, record)
+        if not intact:
             return None
         found.append((path, record))
     return found
@@ -123,16 +136,7 @@ def damaged_outputs(output: Path, manifest: dict[str, OutputRecord]) -> frozense
     """The manifest's outputs that are no longer as that build wrote them (missing, or
     another size or mtime)."""
     base = os.fspath(output) + "/"
-    damaged = []
-    for path, record in manifest.items():
-        try:
-            stat = os.stat(base + path)
-        except OSError:
-            damaged.append(path)
-            continue
-        if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-            damaged.append(path)
-    return frozenset(damaged)
+    return frozenset(p for p, record in manifest.items() if not _as_recorded(base, p, record))
 
 
 def fingerprint(output: Output, env_key: bytes) -> str:
