@@ -279,8 +279,8 @@ class _Numbering(dict[str, int]):
     """A compile worker's own numbering of the words it has seen, in first-seen order.
 
     Records carry bags as these ids, and each batch the words new since the last one, so the
-    parent looks each word up once per worker (`_Words.add_local`) and maps every bag with
-    one array index, instead of decoding 3M word strings and looking each one up (0.65 s of
+    parent looks each word up once per worker (`consume` in `_load_cases`) and maps every bag
+    with one array index, instead of decoding 3M word strings and looking each one up (0.65 s of
     the parent's time at 10k cases, while the workers waited for it).
     """
 

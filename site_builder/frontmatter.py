@@ -221,11 +221,11 @@ def _lines_front(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]] | None
             items[-1][key] = found[0]
             continue
         top = _TOP.fullmatch(line)
-        if top is None or top.group(1) in data or top.group(1) in _NOT_STR:
-            return None
-        if items is not None and not items:
+        if top is None or (items is not None and not items):
             return None
         key, value = top.groups()
+        if key in data or key in _NOT_STR:
+            return None
         items = None
         lines[key] = number
         if value is None:  # a block list of mappings follows

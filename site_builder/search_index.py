@@ -636,8 +636,8 @@ def _repost(
     search = re.compile(b"|".join(re.escape(array("i", [i]).tobytes()) for i in gone)).search
     touched: dict[str, list[array[int]]] = {}
     try:
-        for token, fields in postings.items():
-            if gone and any(map(search, fields)):
+        for token, fields in postings.items() if gone else ():
+            if any(map(search, fields)):
                 arrays = [array("i") for _ in FIELDS]
                 removed = False
                 for found, data in zip(arrays, fields, strict=True):
