@@ -194,9 +194,3 @@ def feed_units(model: SiteModel, config: SiteConfig) -> list[Callable[[], Iterat
             for i in range(0, len(terms), FEEDS_PER_UNIT)
         ),
     ]
-
-
-def plan_feeds(model: SiteModel, config: SiteConfig) -> Iterator[DataFile]:
-    """Every feed of `feed_units`, in order."""
-    for unit in feed_units(model, config):
-        yield from unit()

@@ -6,12 +6,17 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 from site_builder.config import SiteConfig
-from site_builder.feeds import FEED_LIMIT, TERM_FEED_LIMIT, feed_outputs, plan_feeds, rfc3339
+from site_builder.feeds import FEED_LIMIT, TERM_FEED_LIMIT, feed_outputs, feed_units, rfc3339
 from site_builder.model import Case, RelatedGraph, SiteModel
 from site_builder.taxonomy import build_terms
 
 A = "{http://www.w3.org/2005/Atom}"
 CONFIG = SiteConfig(title="T & Co", base_url="https://example.org/sub/", organisation="Org")
+
+
+def plan_feeds(model, config):
+    """Every feed, as the build's units render them (`feeds.feed_units`)."""
+    return [output for unit in feed_units(model, config) for output in unit()]
 
 
 def case(slug: str, day: int, **kw) -> Case:
