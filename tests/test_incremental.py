@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from site_builder.build import BuildOptions, build_site
 from site_builder.cache import FILE_NAME, LastBuild
+from site_builder.config import load_config
 from site_builder.incremental import read_inputs, same_inputs
 
 TESTS = Path(__file__).parent
@@ -405,6 +406,41 @@ def test_files_too_fresh_for_their_timestamps_are_compared_by_content(fixture_si
     assert not same_inputs(root, again, last)
     # A file fresh last time but not now is hashed by the comparison itself.
     assert not same_inputs(root, dataclasses.replace(inputs, fresh=()), last)
+
+
+def test_noop_build_trusts_files_that_are_no_longer_fresh(fixture_site, tmp_path, monkeypatch):
+    """A no-op after a build of just-written files records them as trusted, so the next one
+    hashes none of them; a file still fresh stays on the list."""
+    from site_builder import incremental
+    from site_builder.cache import open_cache
+
+    root, out = fixture_site("minimal"), tmp_path / "out"
+    _build(root, out)
+    cache_dir = root / load_config(root).cache_dir
+
+    def fresh() -> tuple[tuple[str, str], ...]:
+        cache = open_cache(cache_dir)
+        try:
+            last = cache.last_build(str(out.resolve()))
+        finally:
+            cache.close()
+        assert last is not None
+        return last.fresh
+
+    copied = fresh()
+    assert copied, "the fixture was copied moments ago: its files are fresh"
+    hashed: list[str] = []
+    real = incremental._hashes
+    monkeypatch.setattr(
+        incremental, "_hashes", lambda r, paths: hashed.extend(paths) or real(r, paths)
+    )
+    monkeypatch.setattr(incremental, "trusted_mtime", lambda ns: ns)  # time has passed
+    assert _build(root, out) == (0, 0)  # a no-op
+    assert sorted(hashed) == sorted(p for p, _ in copied), "checked by content once"
+    assert fresh() == ()
+    hashed.clear()
+    assert _build(root, out)[0] == 0
+    assert hashed == [], "nothing left to hash"
 
 
 def test_a_reset_vocabulary_drops_the_states_that_number_words_by_it(tmp_path):
