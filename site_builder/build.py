@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -35,6 +35,7 @@ from .incremental import (
     same_inputs,
     unchanged,
     unit_fingerprints,
+    with_pending,
 )
 from .model import BuildResult, DataFile, RelatedEntry, RelatedGraph, SiteModel
 from .parallel import Tick, default_jobs
@@ -86,6 +87,8 @@ class Loaded:
     diagnostics: tuple[Diagnostic, ...]
     timings: tuple[tuple[str, float], ...]
     related: GraphResult | None = None
+    # path -> SHA-256 of each case file as read (`Content.files`).
+    files: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Timer:
@@ -176,7 +179,7 @@ def load_site(
     diagnostics = tuple(sorted_diagnostics(problems))
     if has_errors(diagnostics) and not keep_errors:
         raise UserError(diagnostics)
-    return Loaded(config, model, diagnostics, tuple(timer.phases), related)
+    return Loaded(config, model, diagnostics, tuple(timer.phases), related, content.files)
 
 
 class _NotYet(dict[str, tuple[RelatedEntry, ...]]):
@@ -449,6 +452,11 @@ def build_site(
             gc.enable()
 
 
+def _compiled(path: str) -> bool:
+    """A case file: loading reads and hashes it anyway (`incremental.with_pending`)."""
+    return path.startswith("content/cases/") and path.endswith(".md")
+
+
 def _build(
     root: Path,
     output: Path,
@@ -462,9 +470,13 @@ def _build(
     if cache is not None:
         with timer.phase("check"):
             # Read before loading: an edit made while this build runs must not count as built.
-            inputs = read_inputs(root, drafts=options.drafts, strict=options.strict)
+            inputs = read_inputs(
+                root, drafts=options.drafts, strict=options.strict, defer=_compiled
+            )
             if not options.clean and (output / MARKER).is_file():
                 last = cache.last_build(outdir)
+                if last is not None and last.inputs == inputs.key:  # maybe a no-op
+                    inputs = with_pending(root, inputs)
                 manifest = cache.outputs(outdir) if same_inputs(root, inputs, last) else {}
                 same = bool(manifest) and outputs_intact(output, manifest)
         if same and last is not None:
@@ -643,9 +655,10 @@ def _build(
             else:
                 records = {path: fresh or manifest[path] for path, _, fresh, _ in results}
                 cache.put_outputs(outdir, records)
+            recorded = with_pending(root, inputs, loaded.files)
             cache.put_last_build(
                 outdir,
-                LastBuild(inputs.key, loaded.diagnostics, len(model.cases), inputs.fresh),
+                LastBuild(inputs.key, loaded.diagnostics, len(model.cases), recorded.fresh),
             )
     result = BuildResult(
         written,

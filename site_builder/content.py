@@ -48,6 +48,8 @@ class Content:
     words: WordTable = EMPTY_WORDS
     # slug -> SHA-256 of the file each case was compiled from (under the same config).
     digests: dict[str, str] = field(default_factory=dict)
+    # path -> SHA-256 of every case file read, as read (unreadable: ''), for the build record.
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -440,7 +442,7 @@ def _load_cases(
     jobs: int,
     tick: Tick | None,
     walked: Sequence[Found] | None = None,
-) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable, dict[str, str]]:
+) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable, dict[str, str], dict[str, str]]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
@@ -518,7 +520,7 @@ def _load_cases(
             problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
     kept = [c for c in cases if c.slug not in duplicates]
     sources = {c.slug: digests[c.source_path] for c in kept}
-    return kept, problems, frozenset(by_slug), words.table(), sources
+    return kept, problems, frozenset(by_slug), words.table(), sources, digests
 
 
 def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
@@ -568,10 +570,10 @@ def load_content(
                 ),
             ),
         )
-    cases, case_problems, slugs, words, digests = _load_cases(
+    cases, case_problems, slugs, words, digests, files = _load_cases(
         root, config, cache, jobs, tick, walked
     )
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
     problems = tuple(case_problems + page_problems)
-    return Content(tuple(cases), tuple(pages), problems, slugs, words, digests)
+    return Content(tuple(cases), tuple(pages), problems, slugs, words, digests, files)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,8 @@ class Inputs:
     fresh: tuple[tuple[str, str], ...]  # (path, SHA-256) of files too new to trust by stat
     # What the walk of `content/` found, for loading to reuse instead of walking again.
     content: tuple[Found, ...] | None = None
+    # Fresh files left unhashed (`read_inputs`'s `defer`): `with_pending` hashes them.
+    pending: tuple[str, ...] = ()
 
 
 def environment_key(root: Path, site: SiteView) -> bytes:
@@ -49,12 +51,18 @@ def environment_key(root: Path, site: SiteView) -> bytes:
     return digest.digest()
 
 
-def read_inputs(root: Path, *, drafts: bool, strict: bool) -> Inputs:
+def read_inputs(
+    root: Path, *, drafts: bool, strict: bool, defer: Callable[[str], bool] | None = None
+) -> Inputs:
     """Stats of every input file (content, config, templates) plus the code and the options.
 
     Equal keys mean an equal site, so a build can stop right here (a no-op rebuild). Files
     changed in the last moments are also hashed: timestamps are coarse, so an edit right after
     this look could keep the same change time and size ("racy git"); their bytes decide.
+
+    Fresh files that `defer` picks are left for the caller: a build compiles case files
+    anyway and can record the digest of the very bytes it compiled (`with_pending`), instead
+    of reading them all one more time (0.16 s for 10k files just checked out).
     """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{code_fingerprint()}\0{drafts}\0{strict}\0".encode())
@@ -68,8 +76,22 @@ def read_inputs(root: Path, *, drafts: bool, strict: bool) -> Inputs:
                 stat = path.stat()
                 stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
     digest.update(msgspec.msgpack.encode(stats))
-    fresh = tuple(path for path, changed, _ in stats if trusted_mtime(changed) < 0)
-    return Inputs(digest.hexdigest(), _hashes(root, fresh), tuple(found))
+    fresh = [path for path, changed, _ in stats if trusted_mtime(changed) < 0]
+    pending = [path for path in fresh if defer(path)] if defer is not None else []
+    if pending:
+        fresh = [path for path in fresh if not defer(path)]  # type: ignore[misc]
+    return Inputs(digest.hexdigest(), _hashes(root, fresh), tuple(found), tuple(pending))
+
+
+def with_pending(root: Path, inputs: Inputs, known: Mapping[str, str] | None = None) -> Inputs:
+    """`inputs` with its pending files hashed: by `known` (path -> SHA-256 of the bytes this
+    build read and compiled), or else read now."""
+    if not inputs.pending:
+        return inputs
+    known = known or {}
+    found = tuple((path, known[path]) for path in inputs.pending if path in known)
+    unknown = _hashes(root, [path for path in inputs.pending if path not in known])
+    return replace(inputs, fresh=inputs.fresh + found + unknown, pending=())
 
 
 def _hashes(root: Path, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:

@@ -443,6 +443,40 @@ def test_noop_build_trusts_files_that_are_no_longer_fresh(fixture_site, tmp_path
     assert hashed == [], "nothing left to hash"
 
 
+def test_fresh_case_files_are_recorded_by_the_bytes_the_build_compiled(
+    fixture_site, tmp_path, monkeypatch
+):
+    """A cold build does not read just-written case files one more time to hash them: it
+    records the digest of the bytes it compiled, and the next build compares against it."""
+    import hashlib
+
+    from site_builder import incremental
+    from site_builder.cache import open_cache
+
+    root, out = fixture_site("minimal"), tmp_path / "out"
+    hashed: list[str] = []
+    real = incremental._hashes
+    monkeypatch.setattr(
+        incremental, "_hashes", lambda r, paths: hashed.extend(paths) or real(r, paths)
+    )
+    _build(root, out)
+    cases = {p.relative_to(root).as_posix() for p in _cases(root)}
+    assert cases and not cases & set(hashed), "case files were hashed before compiling"
+    cache = open_cache(root / load_config(root).cache_dir)
+    try:
+        last = cache.last_build(str(out.resolve()))
+    finally:
+        cache.close()
+    assert last is not None
+    recorded = dict(last.fresh)
+    assert cases <= set(recorded)
+    for rel in cases:
+        assert recorded[rel] == hashlib.sha256((root / rel).read_bytes()).hexdigest()
+    hashed.clear()
+    assert _build(root, out) == (0, 0)  # a no-op: the recorded digests match
+    assert cases <= set(hashed), "a no-op checks fresh files by their bytes"
+
+
 def test_a_reset_vocabulary_drops_the_states_that_number_words_by_it(tmp_path):
     """The graph state keeps keyword rows by word id: a new vocabulary makes it meaningless."""
     from site_builder.cache import open_cache
