@@ -1,8 +1,8 @@
 """Split the `---` fence off a case file and parse its YAML safely, keeping each key's line.
 
-Split first, parse second (Zola): a missing fence gets its own message. YAML is parsed with the
-C safe loader when available; tags that would build Python objects are rejected by the safe
-constructor, and dates stay strings so that `validate` can report an impossible date with a line.
+Split first, parse second (Zola): a missing fence gets its own message. Common front matter is
+read line by line here (`_lines_front`); everything else goes to PyYAML (`yaml_front`), which
+is imported only then.
 """
 
 from __future__ import annotations
@@ -10,31 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import frontmatter as pyfrontmatter
-import yaml
-
 from .diagnostics import Diagnostic, error
 from .model import FrontMatter, SourceFile
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
-# Scalars SafeConstructor builds with one plain function call (no generators, no state).
-_SIMPLE_SCALARS = frozenset(
-    f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float")
-)
-_MAX_DEPTH = 32  # deeper front matter is left to PyYAML, which builds nested values iteratively
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe loader whose implicit resolvers leave timestamps as plain strings."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+# python-frontmatter's `YAMLHandler.FM_BOUNDARY`: the same test for "starts with a fence",
+# without importing it (and PyYAML) for the files that need no YAML parser.
+_BOUNDARY = re.compile(r"^-{3,}\s*$", re.MULTILINE)
 
 
 def split(source: SourceFile) -> tuple[str, str, int] | Diagnostic:
@@ -44,7 +26,7 @@ def split(source: SourceFile) -> tuple[str, str, int] | Diagnostic:
         return error(
             source.path, 1, "file is empty", "start the file with a '---' front matter block"
         )
-    if not pyfrontmatter.YAMLHandler().detect(text) or not text.startswith("---"):
+    if not _BOUNDARY.match(text) or not text.startswith("---"):
         return error(
             source.path,
             1,
@@ -63,89 +45,7 @@ def split(source: SourceFile) -> tuple[str, str, int] | Diagnostic:
     return yaml_text, text[body_start:], body_line
 
 
-def _mark_line(exc: yaml.YAMLError) -> int | None:
-    # The context mark points where the broken construct started (e.g. the unclosed '['),
-    # which is where writers need to look; the problem mark is often the end of the block.
-    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-    return mark.line + 1 if mark is not None else None  # the YAML text starts on the fence line
-
-
-def _problem(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None)
-    context = getattr(exc, "context", None)
-    text = " ".join(str(p) for p in (context, problem) if p) or str(exc).splitlines()[0]
-    if "could not determine a constructor" in text or "tag:" in text:
-        return f"YAML tag not allowed ({text}); only plain values, lists and mappings are accepted"
-    return f"invalid YAML: {text}"
-
-
-def _key_lines(node: yaml.MappingNode, path: str) -> tuple[dict[str, int], list[Diagnostic]]:
-    lines: dict[str, int] = {}
-    problems: list[Diagnostic] = []
-    for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, str):
-            problems.append(error(path, line, "front matter keys must be plain names"))
-            continue
-        if key in lines:
-            problems.append(
-                error(path, line, f"duplicate key '{key}' (first on line {lines[key]})")
-            )
-        lines[key] = line
-        if isinstance(value_node, yaml.SequenceNode):
-            for index, item in enumerate(value_node.value):
-                lines[f"{key}[{index}]"] = item.start_mark.line + 1
-    return lines, problems
-
-
-class _Unusual(Exception):
-    """A node the fast path leaves to PyYAML's constructor: an alias, a merge key, a tag."""
-
-
-def _plain(node: yaml.Node, loader: Any, seen: set[int], depth: int = 0) -> Any:
-    """Build the value of an alias-free tree of str-keyed mappings, lists and plain scalars.
-
-    PyYAML's generic constructor (generators, per-node bookkeeping) was most of the time spent
-    on front matter; this builds the same values directly and raises `_Unusual` for anything
-    else, so the caller falls back to PyYAML for exactly the cases whose behaviour could differ.
-    """
-    if id(node) in seen or depth > _MAX_DEPTH:
-        raise _Unusual
-    seen.add(id(node))
-    tag = node.tag
-    if isinstance(node, yaml.ScalarNode):
-        if tag == _STR:
-            return node.value
-        if tag in _SIMPLE_SCALARS:
-            return loader.construct_object(node)
-    elif isinstance(node, yaml.SequenceNode) and tag == _SEQ:
-        return [_plain(item, loader, seen, depth + 1) for item in node.value]
-    elif isinstance(node, yaml.MappingNode) and tag == _MAP:
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-                raise _Unusual  # merge keys, '=' keys and non-string keys need PyYAML's rules
-            if id(key_node) in seen:
-                raise _Unusual
-            seen.add(id(key_node))
-            mapping[key_node.value] = _plain(value_node, loader, seen, depth + 1)
-        return mapping
-    raise _Unusual
-
-
-def _construct(node: yaml.MappingNode, loader: Any) -> Any:
-    """The document's value: built directly when it is plain, else by PyYAML."""
-    try:
-        return _plain(node, loader, set())
-    except _Unusual:
-        return loader.construct_document(node)
-
-
-# Front matter as cases usually write it, read line by line without YAML: top-level keys with
-# a string (double-quoted without escapes, or plain words), a flow list of such strings, a
-# date, true/false, a small integer, or a block list of mappings of such scalars (outlets).
-# Every value here means the same to YAML (with this loader's resolvers) as to this reading;
+# Every value here means the same to YAML (with `yaml_front`'s loader) as to this reading;
 # anything else (comments, single quotes, escapes, anchors, plain scalars that start with a
 # digit or hold markup, deeper nesting, duplicate keys) goes to PyYAML. A property test holds
 # the two equal.
@@ -256,20 +156,6 @@ def parse(source: SourceFile) -> tuple[FrontMatter | None, list[Diagnostic]]:
     read = _lines_front(yaml_text)
     if read is not None:  # most files: 0.1 ms of YAML per case saved
         return FrontMatter(source.path, read[0], read[1], body, body_line), []
-    loader = _Loader(yaml_text)
-    try:
-        node = loader.get_single_node()
-        if not isinstance(node, yaml.MappingNode):
-            kind = "empty" if node is None else "not a mapping of 'key: value' lines"
-            return None, [error(source.path, 2, f"front matter is {kind}")]
-        key_lines, problems = _key_lines(node, source.path)
-        data: Any = _construct(node, loader)
-    except yaml.YAMLError as exc:
-        return None, [error(source.path, _mark_line(exc), _problem(exc))]
-    except (ValueError, TypeError, RecursionError) as exc:  # e.g. unhashable keys
-        return None, [error(source.path, 2, f"invalid YAML: {exc}")]
-    finally:
-        loader.dispose()
-    if problems:
-        return None, problems
-    return FrontMatter(source.path, dict(data), key_lines, body, body_line), []
+    from .yaml_front import parse_yaml  # only for what the line reader leaves to PyYAML
+
+    return parse_yaml(source, yaml_text, body, body_line)

@@ -19,9 +19,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urljoin, urlsplit
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from .config import LintConfig, SiteConfig
 from .diagnostics import Diagnostic, warning
 from .markdown import link_lines
@@ -125,6 +122,10 @@ def _near_duplicates(sizes: Mapping[str, int]) -> dict[str, str]:
     difference), with rapidfuzz's C++ Levenshtein, so ~2k terms take milliseconds.
     Slugs whose numbers differ ("election-2023" / "election-2024") are never paired.
     """
+    # Here, not at the top: every build imports this module for `apply_settings`.
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
     by_length: dict[int, list[str]] = defaultdict(list)
     for slug in sorted(sizes):
         by_length[len(slug)].append(slug)
@@ -246,6 +247,9 @@ def _targets(model: SiteModel) -> _Targets:
 
 
 def _suggest(name: str, known: tuple[str, ...]) -> str | None:
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
     best = process.extractOne(name, known, scorer=Levenshtein.distance, score_cutoff=3)
     return f"did you mean '{best[0]}'?" if best else None
 

@@ -235,8 +235,9 @@ def _facet_ids(model: SiteModel) -> tuple[dict[str, int], dict[str, tuple[int, .
     per_case: dict[str, list[int]] = defaultdict(list)
     for taxonomy in TAXONOMIES:
         for term in model.terms.get(taxonomy, ()):
+            term_id = ids[f"{taxonomy}/{term.slug}"]  # once per term, not per case in it
             for slug in term.case_slugs:
-                per_case[slug].append(ids[f"{taxonomy}/{term.slug}"])
+                per_case[slug].append(term_id)
     return ids, {slug: tuple(sorted(f)) for slug, f in per_case.items()}
 
 
