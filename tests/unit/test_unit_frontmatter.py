@@ -5,8 +5,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.frontmatter import _Loader, parse
+from site_builder.frontmatter import parse
 from site_builder.model import SourceFile
+from site_builder.yaml_front import _Loader
 
 
 def run(text: str):
