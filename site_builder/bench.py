@@ -5,6 +5,7 @@ the figures include interpreter start-up and the peak RSS is that build's alone 
 `wait4`, the largest single process: forked workers share the parent's pages copy-on-write).
 The corpus comes from `corpus.generate_site`, so runs are comparable across machines and time.
 No-op and one-edit figures are the median of three runs (three edits of different cases).
+Dirty pages are flushed (`sync`) before each timed build, outside its time.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Ru
         str(report),
         *extra,
     ]
+    # The files of the previous step (the corpus, the last build's 25k outputs at 10k cases)
+    # are still dirty in the page cache, and the kernel writes them back ~30 s later: inside
+    # this measurement, on the same two cores. Flush them first, as `hyperfine --prepare
+    # sync` would, so every build is timed from the same clean start.
+    os.sync()
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)

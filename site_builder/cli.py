@@ -158,8 +158,9 @@ def _parser() -> argparse.ArgumentParser:
         help="measure cold, no-op and one-edit builds on synthetic corpora",
         description="Generate synthetic corpora (site_builder.corpus) of the given sizes, build "
         "each cold, then three times unchanged and three times after editing one more case, "
-        "each as a separate process; print a Markdown table (cold build, medians of the no-op "
-        "and one-edit builds) and write JSON with every run.",
+        "each as a separate process, after flushing dirty pages (sync) outside its time; print "
+        "a Markdown table (cold build, medians of the no-op and one-edit builds) and write "
+        "JSON with every run.",
     )
     _add_root(bench, "project directory; --json is relative to it (default: current directory)")
     from .bench import add_arguments
