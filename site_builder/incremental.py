@@ -116,6 +116,21 @@ def same_inputs(root: Path, now: Inputs, last: LastBuild | None) -> bool:
     return all(hashed[path] == digest for path, digest in last.fresh)
 
 
+def now_trusted(now: Inputs, last: LastBuild) -> list[tuple[str, int, int, str]]:
+    """(path, ctime_ns, size, digest) of the content files that were too fresh to trust at the
+    last build and are not any more, after `same_inputs` found their bytes unchanged: the
+    compile cache can trust their stat from now on (`Cache.restat_sources`), instead of
+    reading and hashing them all again in the next build that loads content."""
+    still = {path for path, _ in now.fresh} | set(now.pending)
+    stats = {found.rel: found.stat for found in now.content or ()}
+    trusted = []
+    for path, digest in last.fresh:
+        stat = stats.get(path)
+        if path not in still and stat is not None and digest:
+            trusted.append((path, stat[0], stat[1], digest))
+    return trusted
+
+
 def outputs_intact(output: Path, manifest: dict[str, OutputRecord]) -> bool:
     """Whether every output is as the last build left it: the no-op check, which builds no
     list of records."""

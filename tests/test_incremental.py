@@ -438,6 +438,13 @@ def test_noop_build_trusts_files_that_are_no_longer_fresh(fixture_site, tmp_path
     assert _build(root, out) == (0, 0)  # a no-op
     assert sorted(hashed) == sorted(p for p, _ in copied), "checked by content once"
     assert fresh() == ()
+    # The compile cache now trusts their stat too: the next build that loads content does
+    # not read them again.
+    with sqlite3.connect(root / load_config(root).cache_dir / FILE_NAME) as db:
+        stats = dict(db.execute("SELECT path, mtime_ns FROM sources").fetchall())
+    assert stats and all(stats[rel] == os.stat(root / rel).st_ctime_ns for rel in stats), (
+        "entries carry the files' change times, not -1"
+    )
     hashed.clear()
     assert _build(root, out)[0] == 0
     assert hashed == [], "nothing left to hash"
