@@ -34,7 +34,7 @@ import msgspec
 from .diagnostics import Diagnostic
 from .model import Case
 
-SCHEMA = "9"
+SCHEMA = "10"
 FILE_NAME = "site-builder.sqlite"
 STATES_DIR = "states"
 
@@ -102,7 +102,9 @@ def encode_compiled(value: Compiled) -> bytes:
     return _ENCODER.encode(value)
 
 
-# A `sources` row: path, change time, size, digest, compiled blob, word ids, word counts.
+# A source entry: path, change time, size, digest, compiled blob, word ids, word counts. The
+# stat and digest live in `sources`, the rest in `compiled` (same path): refreshing the stat
+# of 10k entries then rewrites a few pages, not every 8 KB row.
 # The word bag is stored as ids into the cache's `words` table (int32 arrays as bytes), so a
 # cached case's words come back without creating a string per word or looking each one up.
 SourceRow = tuple[str, int, int, str, bytes, bytes, bytes]
@@ -151,14 +153,15 @@ class Cache:
         if not tables:
             self._create(db)
             return True
-        if not {"meta", "sources", "builds", "outputs"} <= tables:
+        if not {"meta", "sources", "compiled", "builds", "outputs"} <= tables:
             return False
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("schema") != SCHEMA:
             return False
         if meta.get("code") != self.code:
             db.executescript(
-                "DELETE FROM sources; DELETE FROM builds; DELETE FROM words; DELETE FROM states;"
+                "DELETE FROM sources; DELETE FROM compiled; DELETE FROM builds; "
+                "DELETE FROM words; DELETE FROM states;"
             )
             db.execute("UPDATE meta SET value = ? WHERE key = 'code'", (self.code,))
         return True
@@ -170,7 +173,9 @@ class Cache:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS sources (
                 path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT,
-                config TEXT, blob BLOB, ids BLOB, counts BLOB);
+                config TEXT);
+            CREATE TABLE IF NOT EXISTS compiled (
+                path TEXT PRIMARY KEY, blob BLOB, ids BLOB, counts BLOB);
             CREATE TABLE IF NOT EXISTS words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE);
             CREATE TABLE IF NOT EXISTS states (outdir TEXT, name TEXT, token TEXT, PRIMARY KEY (outdir, name));
             CREATE TABLE IF NOT EXISTS builds (
@@ -203,8 +208,8 @@ class Cache:
         the blobs are gigabytes."""
         try:
             cursor = self.db.execute(
-                "SELECT path, mtime_ns, size, digest, blob, ids, counts FROM sources "
-                "WHERE config = ?",
+                "SELECT path, mtime_ns, size, digest, blob, ids, counts "
+                "FROM sources JOIN compiled USING (path) WHERE config = ?",
                 (config,),
             )
             yield from cursor
@@ -227,6 +232,7 @@ class Cache:
         (the graph keeps keyword rows by word id)."""
         with suppress(sqlite3.Error), self._transaction():
             self.db.execute("DELETE FROM sources")
+            self.db.execute("DELETE FROM compiled")
             self.db.execute("DELETE FROM words")
             self.db.execute("DELETE FROM states")
 
@@ -238,9 +244,14 @@ class Cache:
         try:
             with self._transaction():
                 self.db.executemany("INSERT INTO words VALUES (?, ?)", words)
+                rows = list(rows)
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    ((p, m, s, d, config, b, i, c) for p, m, s, d, b, i, c in rows),
+                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
+                    ((p, m, s, d, config) for p, m, s, d, _, _, _ in rows),
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO compiled VALUES (?, ?, ?, ?)",
+                    ((p, b, i, c) for p, _, _, _, b, i, c in rows),
                 )
         except sqlite3.Error:
             return False
@@ -248,8 +259,8 @@ class Cache:
 
     def restat_sources(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
         """New (mtime_ns, size) for entries whose file was found unchanged by its bytes: rows of
-        (path, mtime_ns, size, digest). Only the stat columns change: rewriting every blob
-        after a checkout cost 0.17 s at 10k cases."""
+        (path, mtime_ns, size, digest). Only the small `sources` rows change: rewriting every
+        entry with its blob after a checkout cost 0.17 s at 10k cases."""
         with suppress(sqlite3.Error), self._transaction():
             self.db.executemany(
                 "UPDATE sources SET mtime_ns = ?, size = ? WHERE path = ? AND digest = ?",
@@ -261,6 +272,7 @@ class Cache:
         with suppress(sqlite3.Error), self._transaction():
             stale = [(p,) for (p,) in self.db.execute("SELECT path FROM sources") if p not in keep]
             self.db.executemany("DELETE FROM sources WHERE path = ?", stale)
+            self.db.executemany("DELETE FROM compiled WHERE path = ?", stale)
 
     # Outputs ---------------------------------------------------------------------------------
 
