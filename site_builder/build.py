@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .cache import Cache, LastBuild, OutputRecord, open_cache
+from .cache import Cache, LastBuild, OutputRecord, new_token, open_cache
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .incremental import (
@@ -229,6 +229,9 @@ class _Job:
     # After a text edit: the manifest's outputs found not as recorded (`damaged_outputs`),
     # so kept outputs are checked without another stat call.
     damaged: frozenset[str] | None = None
+    # Writes the new search state for the cache (`Cache.stage_state`) where it is made,
+    # often the background process: 19 MB at 10k cases need not travel back through a pipe.
+    stage_search: Callable[[bytes], None] | None = None
 
 
 # output, fingerprint, new record (None: unchanged), staged (written to the staging tree)
@@ -340,11 +343,18 @@ def _render_search(
     previous: bytes | None,
     env: Environment,
     changed: frozenset[str] | None = None,
-) -> tuple[list[Done], bytes]:
+) -> tuple[list[Done], bytes | None]:
     """The search index files, patched from the last build's postings when few cases changed,
     or (after a text edit, `changed`) updated in the files those cases reach; returns them
-    with the new state for the cache."""
-    from .search_index import decode_state, encode_state, search_files, update_files
+    with the new state for the cache (None: staged by `job.stage_search`)."""
+    from .search_index import SearchState, decode_state, encode_state, search_files, update_files
+
+    def keep(fresh: SearchState) -> bytes | None:
+        data = encode_state(fresh)
+        if job.stage_search is None:
+            return data
+        job.stage_search(data)
+        return None
 
     state = decode_state(previous) if previous else None
     if state is not None and changed is not None:
@@ -352,14 +362,14 @@ def _render_search(
         kept = _kept(job, found[1]) if found else None
         if found is not None and kept is not None:
             files = [DataFile(path, data, "content/cases") for path, data in found[0].items()]
-            return kept + _render_unit(lambda: files, job, env), encode_state(found[2])
+            return kept + _render_unit(lambda: files, job, env), keep(found[2])
     outputs, fresh = search_files(model, state)
-    return _render_unit(lambda: outputs, job, env), encode_state(fresh)
+    return _render_unit(lambda: outputs, job, env), keep(fresh)
 
 
 def _render_graph_free(
     model: SiteModel, job: _Job, previous: bytes | None, shared: _Shared
-) -> tuple[list[Done], bytes, list[str]]:
+) -> tuple[list[Done], bytes | None, list[str]]:
     """What the background process renders: the search index, then `shared` graph-free
     units until none is left."""
     from .render import make_environment
@@ -403,7 +413,7 @@ def _search_and_check(
     previous: bytes | None,
     changed: frozenset[str],
     listing: Sequence[str],
-) -> tuple[list[Done], bytes, tuple[bool, frozenset[str]]]:
+) -> tuple[list[Done], bytes | None, tuple[bool, frozenset[str]]]:
     """The background's work after a text edit: update the search index, check kept files."""
     from .render import make_environment
 
@@ -510,6 +520,7 @@ def _build(
     text: _TextEdit | None = None
     setting = b""
     previous = cache.state(outdir, "search") if cache is not None and incremental else None
+    token = new_token()  # of the states this build leaves (`Cache.put_states`)
     last_state = decode_state(cache.state(outdir, "site")) if cache and incremental else None
     # Only a text edit keeps outputs it does not render (`changes.text_edit`), which needs
     # the last site state. Which outputs are still intact (25k stat calls at 10k cases) is
@@ -525,7 +536,16 @@ def _build(
         nonlocal job, background, shared, text, setting
         check_output_dir(root, output)
         site = site_view(model, config)
-        job = _Job(root, output, site, environment_key(root, site), manifest, Staging(output))
+        stage = partial(cache.stage_state, outdir, "search", token) if cache else None
+        job = _Job(
+            root,
+            output,
+            site,
+            environment_key(root, site),
+            manifest,
+            Staging(output),
+            stage_search=stage,
+        )
         setting = setting_key(job.env_key, config, model.pages, options.drafts)
         changed = text_edit(last_state, setting, model.digests, model.by_slug)
         if last_state is not None and changed is not None:
@@ -646,12 +666,12 @@ def _build(
             site_state = new_state(
                 setting, model.digests, model.cases, listed, text.state if text else None
             )
-            states = {"search": search_state, "site": encode_state(site_state)}
+            states = {"search": search_state, "site": encode_state(site_state)}  # None: staged
             if related is not None and related.state is not None:
                 from .graph import encode_graph_state
 
                 states["graph"] = encode_graph_state(related.state)
-            cache.put_states(outdir, states)
+            cache.put_states(outdir, states, token)
             if incremental:
                 fresh = {path: record for path, _, record, _ in results if record is not None}
                 cache.update_outputs(outdir, fresh, removed)

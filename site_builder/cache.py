@@ -23,7 +23,7 @@ import functools
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +70,11 @@ class LastBuild:
     diagnostics: tuple[Diagnostic, ...]
     cases: int
     fresh: tuple[tuple[str, str], ...] = ()
+
+
+def new_token() -> str:
+    """Marks the state files of one build (`Cache.put_states`)."""
+    return os.urandom(12).hex()
 
 
 @functools.cache
@@ -333,15 +338,27 @@ class Cache:
         token = row[0].encode() + b"\n"
         return data[len(token) :] if data.startswith(token) else None
 
-    def put_states(self, outdir: str, states: dict[str, bytes]) -> None:
-        token = os.urandom(12).hex()
+    def stage_state(self, outdir: str, name: str, token: str, blob: bytes) -> None:
+        """Write a state for `put_states(..., token)` to move into place. File writes only, no
+        database: a forked process may call it and send back that it did, not the blob."""
+        path = self._state_path(outdir, name)
+        path.parent.mkdir(exist_ok=True)
+        with open(path.with_name(path.name + ".tmp"), "wb") as file:
+            file.write(token.encode() + b"\n")
+            file.write(blob)
+
+    def put_states(
+        self, outdir: str, states: Mapping[str, bytes | None], token: str | None = None
+    ) -> None:
+        """Keep `states` for the next build of `outdir`; a None value was staged under
+        `token` by `stage_state`. A state counts only with the token recorded here."""
+        token = token or new_token()
         try:
             for name, blob in sorted(states.items()):
+                if blob is not None:
+                    self.stage_state(outdir, name, token, blob)
                 path = self._state_path(outdir, name)
-                path.parent.mkdir(exist_ok=True)
-                temporary = path.with_name(path.name + ".tmp")
-                temporary.write_bytes(token.encode() + b"\n" + blob)
-                os.replace(temporary, path)
+                os.replace(path.with_name(path.name + ".tmp"), path)
         except OSError:
             return
         with suppress(sqlite3.Error), self._transaction():

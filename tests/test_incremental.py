@@ -316,6 +316,16 @@ def test_parallel_and_serial_builds_are_identical(tmp_path, monkeypatch, backgro
     ).unlink()
     _build(root, parallel, jobs=2)
     assert _clean_tree(root, tmp_path / "serial") == _tree(parallel)
+    # The search state the background wrote itself (`Cache.stage_state`) is the one kept.
+    from site_builder.cache import open_cache
+    from site_builder.search_index import decode_state
+
+    cache = open_cache(root / load_config(root).cache_dir)
+    try:
+        kept = cache.state(str(parallel.resolve()), "search")
+    finally:
+        cache.close()
+    assert kept is not None and decode_state(kept) is not None
 
 
 def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
