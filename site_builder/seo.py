@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
+from html import escape  # quote=False: XML's escape of &, < and >
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .config import SiteConfig
 from .model import Case, DataFile
@@ -87,14 +87,14 @@ def _urlset(rows: Iterable[SitemapRow], base_url: str) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for url, lastmod in rows:
         when = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{escape(base_url + url)}</loc>{when}</url>")
+        lines.append(f"  <url><loc>{escape(base_url + url, quote=False)}</loc>{when}</url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")
 
 
 def _sitemap_index(names: Iterable[str], base_url: str) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
-    lines += [f"  <sitemap><loc>{escape(base_url + n)}</loc></sitemap>" for n in names]
+    lines += [f"  <sitemap><loc>{escape(base_url + n, quote=False)}</loc></sitemap>" for n in names]
     lines.append("</sitemapindex>\n")
     return "\n".join(lines).encode("utf-8")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape  # quote=False: XML's escape of &, < and >
 
 from .model import Case
 from .views import MONTHS
@@ -112,13 +112,13 @@ def timeline_svg(months: tuple[MonthCount, ...], title: str) -> str:
         x = LEFT + step * index + (step - bar) / 2
         bars.append(
             f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{bar:.1f}" height="{h:.1f}">'
-            f"<title>{escape(month.label)}: {month.count}</title></rect>"
+            f"<title>{escape(month.label, quote=False)}: {month.count}</title></rect>"
         )
     return (
         f'<svg class="timeline-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" role="img" aria-labelledby="timeline-title" '
         f'xmlns="http://www.w3.org/2000/svg" font-size="12" fill="currentColor">'
-        f'<title id="timeline-title">{escape(title)}</title>'
+        f'<title id="timeline-title">{escape(title, quote=False)}</title>'
         + "".join(_axes(top))
         + '<g class="timeline-bars">'
         + "".join(bars)

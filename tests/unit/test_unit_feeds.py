@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from site_builder.config import SiteConfig
 from site_builder.feeds import FEED_LIMIT, TERM_FEED_LIMIT, feed_outputs, feed_units, rfc3339
 from site_builder.model import Case, RelatedGraph, SiteModel
@@ -106,3 +109,16 @@ def test_empty_site_still_has_a_valid_feed():
     root = feeds(model())["feed.xml"]
     assert root.findtext(f"{A}updated") == "1970-01-01T00:00:00Z"
     assert list(root.iter(f"{A}entry")) == []
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from("ab &<>\"'\n\r\t\x00\x0b\ufffe\u00e9")))
+def test_text_and_attributes_escape_as_saxutils_does(value: str) -> None:
+    """feeds escapes without importing xml.sax.saxutils (12 ms of imports), to the same bytes."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from site_builder.feeds import _NOT_XML, _attr, _text
+
+    clean = _NOT_XML.sub("", value)
+    assert _text(value) == escape(clean)
+    assert _attr(value) == quoteattr(clean)
