@@ -195,3 +195,34 @@ def test_every_internal_link_resolves_under_any_mount_point(which, site, tmp_pat
         if not (file.is_file() or (file / "index.html").is_file()):
             broken.append(f"{page}: {target}")
     assert not broken, "broken internal links:\n" + "\n".join(broken[:30])
+
+
+def test_menu_marks_the_current_page_on_every_kind_of_page(site):
+    """The header is rendered once per depth and current item (`render._SiteHeader`): each
+    page must still mark its own menu entry, and only that one."""
+    expected = {
+        "index.html": "Cases",
+        "tags/index.html": "Tags",
+        "search/index.html": "Search",
+        "cases/moon-base-hidden/index.html": None,
+        "tags/space/index.html": None,
+    }
+    for rel, label in expected.items():
+        current = [a.get_text() for a in soup(site, rel).select("nav.site-nav a[aria-current]")]
+        assert current == ([label] if label else []), rel
+
+
+def test_a_site_header_template_overrides_the_theme(fixture_site, tmp_path):
+    root = fixture_site("minimal")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "_header.html").write_text(
+        '<header class="site-header"><a href="{{ root or \'./\' }}">Our own {{ site.title }}</a>'
+        "</header>\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "out"
+    assert main(["build", "--root", str(root), "--output", str(output), "--quiet"]) == 0
+    for rel in ("index.html", "tags/index.html"):
+        header = soup(output, rel).select_one("header.site-header")
+        assert header.get_text().startswith("Our own "), rel
+        assert header.a["href"] == ("./" if rel == "index.html" else "../")
