@@ -13,16 +13,23 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.footnote import footnote_plugin
+# markdown-it-py, its plugins and nh3 are imported where a text needs them: most case texts
+# take the simple path below, and a one-edit rebuild would pay 20 ms to import them.
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 SECTION_NAMES = ("summary", "response")
+
+
+def _escape_html(raw: str) -> str:
+    """markdown-it-py's `escapeHtml` (& < > and double quotes), without importing markdown-it
+    for texts that never reach its tokenizer; a test holds the two equal."""
+    return (
+        raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,10 @@ class Sections:
 
 @lru_cache(maxsize=2)
 def _parser(allow_html: bool) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable("table")
     md.use(footnote_plugin)
@@ -56,6 +67,8 @@ def _parser(allow_html: bool) -> MarkdownIt:
 @lru_cache(maxsize=1)
 def _section_parser() -> MarkdownIt:
     """Block structure only: finding the two headings needs no inline parsing (half the cost)."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False})
     md.disable("inline")
     return md
@@ -165,18 +178,18 @@ def _inline(block: str, prefix: str, links: list[str], words: list[str]) -> str:
     for match in _INLINE.finditer(block):
         label, target, emphasis = match.groups()
         before = block[start : match.start()]
-        parts.append(escapeHtml(before))
+        parts.append(_escape_html(before))
         if emphasis is not None:
-            parts.append("<em>" + escapeHtml(emphasis) + "</em>")
+            parts.append("<em>" + _escape_html(emphasis) + "</em>")
             words += (before, emphasis)
         else:
             links.append(target)
             href = prefix + target[1:] if target.startswith("/") else target
-            inner = _EMPHASIS.sub(r"<em>\1</em>", escapeHtml(label))
-            parts.append('<a href="' + escapeHtml(href) + '">' + inner + "</a>")
+            inner = _EMPHASIS.sub(r"<em>\1</em>", _escape_html(label))
+            parts.append('<a href="' + _escape_html(href) + '">' + inner + "</a>")
             words += (before, _EMPHASIS.sub(r"\1", label))
         start = match.end()
-    parts.append(escapeHtml(block[start:]))
+    parts.append(_escape_html(block[start:]))
     words += (block[start:], " ")
     return "".join(parts)
 
@@ -204,7 +217,7 @@ def _simple_render(text: str, prefix: str) -> Rendered:
                     (target, next(n for n in range(start, number) if target in lines[n]))
                 )
         else:
-            html += ("<p>", escapeHtml(block), "</p>\n")
+            html += ("<p>", _escape_html(block), "</p>\n")
             words += (block, " ")
         start = None
     return Rendered("".join(html), " ".join("".join(words).split()), tuple(links), tuple(located))
@@ -231,6 +244,8 @@ def render(
 
 
 def _clean(html: str) -> str:
+    import nh3
+
     return nh3.clean(
         html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"}
     )

@@ -263,3 +263,26 @@ def test_simple_path_takes_links_and_emphasis_and_nothing_trickier():
 )
 def test_fast_paths_agree_on_found_edge_cases(text):
     assert render(text, link_prefix="../../") == _tokenized(text, allow_html=False)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("a &<>\"'&amp;\u00e9")))
+def test_escape_is_markdown_it_escape(raw: str) -> None:
+    """The simple path escapes without importing markdown-it, to the same bytes."""
+    from markdown_it.common.utils import escapeHtml
+
+    assert markdown._escape_html(raw) == escapeHtml(raw)
+
+
+def test_simple_texts_do_not_import_the_tokenizer() -> None:
+    """A one-edit rebuild of a plain case pays no markdown-it import (20 ms)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from site_builder.markdown import render; "
+        "render('Words and [a link](https://example.org/x), *some* emphasis.'); "
+        "print('markdown_it' in sys.modules, 'nh3' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
