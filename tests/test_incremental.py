@@ -503,3 +503,19 @@ def test_a_reset_vocabulary_drops_the_states_that_number_words_by_it(tmp_path):
     assert cache.state("/out", "graph") == b"rows"
     cache.forget_sources()
     assert cache.state("/out", "graph") is None and cache.state("/out", "search") is None
+
+
+def test_search_state_is_kept_when_built_in_process(fixture_site, tmp_path):
+    """A small site builds its search index in this process (no background): the state it
+    stages for the cache is the one the next build reads."""
+    from site_builder.cache import open_cache
+    from site_builder.search_index import decode_state
+
+    root, out = fixture_site("full"), tmp_path / "out"
+    _build(root, out, jobs=1)
+    cache = open_cache(root / load_config(root).cache_dir)
+    try:
+        kept = cache.state(str(out.resolve()), "search")
+    finally:
+        cache.close()
+    assert kept is not None and decode_state(kept) is not None
