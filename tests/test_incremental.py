@@ -54,6 +54,19 @@ def _build(root: Path, output: Path, **options: object) -> tuple[int, int]:
     return result.written, result.removed
 
 
+def _kept_search_state(root: Path, output: Path) -> object | None:
+    """The search state the cache keeps for `output`, decoded (None: none, or unreadable)."""
+    from site_builder.cache import open_cache
+    from site_builder.search_index import decode_state
+
+    cache = open_cache(root / load_config(root).cache_dir)
+    try:
+        kept = cache.state(str(output.resolve()), "search")
+    finally:
+        cache.close()
+    return decode_state(kept) if kept is not None else None
+
+
 def _clean_tree(root: Path, clean: Path) -> dict[str, bytes]:
     """The tree a clean build (no cache, serial) of `root` gives, built into `clean`."""
     shutil.rmtree(clean, ignore_errors=True)
@@ -317,15 +330,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path, monkeypatch, backgro
     _build(root, parallel, jobs=2)
     assert _clean_tree(root, tmp_path / "serial") == _tree(parallel)
     # The search state the background wrote itself (`Cache.stage_state`) is the one kept.
-    from site_builder.cache import open_cache
-    from site_builder.search_index import decode_state
-
-    cache = open_cache(root / load_config(root).cache_dir)
-    try:
-        kept = cache.state(str(parallel.resolve()), "search")
-    finally:
-        cache.close()
-    assert kept is not None and decode_state(kept) is not None
+    assert _kept_search_state(root, parallel) is not None
 
 
 def test_tampered_output_file_is_rewritten(fixture_site, tmp_path):
@@ -508,14 +513,6 @@ def test_a_reset_vocabulary_drops_the_states_that_number_words_by_it(tmp_path):
 def test_search_state_is_kept_when_built_in_process(fixture_site, tmp_path):
     """A small site builds its search index in this process (no background): the state it
     stages for the cache is the one the next build reads."""
-    from site_builder.cache import open_cache
-    from site_builder.search_index import decode_state
-
     root, out = fixture_site("full"), tmp_path / "out"
     _build(root, out, jobs=1)
-    cache = open_cache(root / load_config(root).cache_dir)
-    try:
-        kept = cache.state(str(out.resolve()), "search")
-    finally:
-        cache.close()
-    assert kept is not None and decode_state(kept) is not None
+    assert _kept_search_state(root, out) is not None
