@@ -76,10 +76,11 @@ def read_inputs(
                 stat = path.stat()
                 stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
     digest.update(msgspec.msgpack.encode(stats))
-    fresh = [path for path, changed, _ in stats if trusted_mtime(changed) < 0]
-    pending = [path for path in fresh if defer(path)] if defer is not None else []
-    if pending:
-        fresh = [path for path in fresh if not defer(path)]  # type: ignore[misc]
+    fresh: list[str] = []
+    pending: list[str] = []
+    for path, changed, _ in stats:
+        if trusted_mtime(changed) < 0:
+            (pending if defer is not None and defer(path) else fresh).append(path)
     return Inputs(digest.hexdigest(), _hashes(root, fresh), tuple(found), tuple(pending))
 
 
