@@ -43,16 +43,22 @@ class _SiteHeader:
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
-        self.memo: dict[tuple[int, str, str | None], tuple[object, Markup]] = {}
+        self.site: SiteView | None = None  # what `menu` and `memo` were made for
+        self.menu: frozenset[str] = frozenset()
+        self.memo: dict[tuple[str, str | None], Markup] = {}
 
     def __call__(self, site: SiteView, root: str, url: str) -> Markup:
-        menu = {"", "search/", *(link.url for link in site.taxonomies + site.menu)}
-        key = (id(site), root, url if url in menu else None)
-        hit = self.memo.get(key)
-        if hit is None or hit[0] is not site:  # kept with `site`: its id is never reused
-            html = self.env.get_template("_header.html").render(site=site, root=root, url=url)
-            hit = self.memo[key] = (site, Markup(html))
-        return hit[1]
+        if site is not self.site:  # one site per build: this runs once
+            self.site, self.memo = site, {}
+            self.menu = frozenset(
+                ["", "search/", *(link.url for link in site.taxonomies + site.menu)]
+            )
+        key = (root, url if url in self.menu else None)
+        html = self.memo.get(key)
+        if html is None:
+            rendered = self.env.get_template("_header.html").render(site=site, root=root, url=url)
+            html = self.memo[key] = Markup(rendered)
+        return html
 
 
 def _template_location(exc: BaseException, root: Path) -> tuple[str, int | None]:
