@@ -4,102 +4,56 @@ Builds go through `build_site`, which stages and swaps, so the server never show
 site. A failed rebuild keeps the last good site and shows an overlay with the diagnostics in
 every open page; the next good build clears it (Zola's overlay with MkDocs' epoch gate).
 Reloading uses a small self-hosted long-poll script: no external JavaScript.
+
+The server must never stop rebuilding quietly, whatever happens to the files it watches:
+- paths are made absolute once, at start, and event paths are compared as strings, never
+  resolved (`Path.resolve` raises on a symlink loop, which killed the watcher thread);
+- a rebuild that raises anything is reported, in the terminal and the overlay, and the loop
+  goes on;
+- watches are re-armed when `content/` or `templates/` is removed and created again (inotify
+  drops a watch with its directory), checked once a second.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import json
+import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from .build import build_site
 from .diagnostics import UserError, sorted_diagnostics
+from .serve_http import LiveState, make_server
 
-LIVE_PATH = "/__live"
-SCRIPT_PATH = "/__live.js"
 DEBOUNCE_SECONDS = 0.2
-POLL_SECONDS = 20.0
-
-LIVE_SCRIPT = """(function () {
-  var version = %d;
-  function overlay(errors) {
-    var box = document.getElementById("__live_overlay");
-    if (!errors) { if (box) box.remove(); return; }
-    if (!box) {
-      box = document.createElement("div"); box.id = "__live_overlay"; box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:99999;" +
-        "background:#2b0d0d;color:#ffe3e3;font:14px/1.5 monospace;padding:1rem;white-space:pre-wrap;" +
-        "border-top:4px solid #ff6b6b";
-      document.body.appendChild(box);
-    }
-    box.textContent = "Build failed; showing the last good build.\\n\\n" + errors.join("\\n");
-  }
-  function poll() {
-    fetch("%s?version=" + version, {cache: "no-store"}).then(function (r) { return r.json(); })
-      .then(function (state) {
-        if (state.version !== version) {
-          version = state.version;
-          if (state.errors) { overlay(state.errors); } else { location.reload(); return; }
-        }
-        poll();
-      }).catch(function () { setTimeout(poll, 1000); });
-  }
-  overlay(%s);
-  poll();
-})();
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """What the browser needs: a version that changes on every build, and the last errors."""
-
-    version: int
-    errors: tuple[str, ...] | None
-
-
-class LiveState:
-    """The one piece of shared state between the rebuild thread and request threads."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._status = Status(0, None)
-
-    @property
-    def status(self) -> Status:
-        with self._condition:
-            return self._status
-
-    def publish(self, errors: tuple[str, ...] | None) -> None:
-        with self._condition:
-            self._status = Status(self._status.version + 1, errors)
-            self._condition.notify_all()
-
-    def wait_for_change(self, version: int, timeout: float) -> Status:
-        with self._condition:
-            self._condition.wait_for(lambda: self._status.version != version, timeout)
-            return self._status
+REARM_SECONDS = 1.0
+WATCHED_DIRS = ("content", "templates")
+WATCHED_FILES = ("site.toml",)
 
 
 def rebuild(
     root: Path, output: Path, drafts: bool, state: LiveState, log: Callable[[str], None]
 ) -> None:
+    """Build once and publish the outcome; never raises, so the watch loop always goes on."""
     start = time.perf_counter()
     try:
         result, warnings = build_site(root, output, drafts=drafts)
     except UserError as exc:
         lines = tuple(d.format() for d in sorted_diagnostics(exc.diagnostics))
-        log("\n".join(lines) + "\nbuild failed; still serving the last good build")
-        state.publish(lines)
+        _failed(lines, state, log)
+        return
+    except OSError as exc:
+        where = exc.filename if exc.filename else root
+        _failed((f"{where}: error: {exc.strerror or exc}",), state, log)
+        return
+    except Exception as exc:  # a bug, but the preview must stay alive and say so
+        _failed((f"internal error: {type(exc).__name__}: {exc}",), state, log)
         return
     for warning in warnings:
         log(warning.format())
@@ -110,106 +64,133 @@ def rebuild(
     state.publish(None)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    state: LiveState
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        parts = urlsplit(self.path)
-        if parts.path == LIVE_PATH:
-            version = int(parse_qs(parts.query).get("version", ["-1"])[0])
-            status = self.state.wait_for_change(version, POLL_SECONDS)
-            body = json.dumps({"version": status.version, "errors": status.errors})
-            return self._send(body.encode(), "application/json")
-        if parts.path == SCRIPT_PATH:
-            status = self.state.status
-            script = LIVE_SCRIPT % (status.version, LIVE_PATH, json.dumps(status.errors))
-            return self._send(script.encode(), "text/javascript; charset=utf-8")
-        path = Path(self.translate_path(parts.path))
-        if path.is_dir() and parts.path.endswith("/"):
-            path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            html = path.read_bytes().replace(
-                b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1
-            )
-            return self._send(html, "text/html; charset=utf-8")
-        return super().do_GET()
+def _failed(lines: tuple[str, ...], state: LiveState, log: Callable[[str], None]) -> None:
+    log("\n".join(lines) + "\nbuild failed; still serving the last good build")
+    state.publish(lines)
 
 
 class _Changes(FileSystemEventHandler):
+    """Wakes the rebuild loop for events under the watched inputs, never for the output."""
+
     def __init__(self, root: Path, output: Path, wake: threading.Event) -> None:
-        self.watched = [root / "content", root / "templates", root / "site.toml"]
-        self.output = output.resolve()
+        self.watched = tuple(str(root / name) for name in WATCHED_DIRS + WATCHED_FILES)
+        self.output = str(output)
         self.wake = wake
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
-            path = Path(str(raw)).resolve() if raw else None
-            if (
-                path
-                and not path.is_relative_to(self.output)
-                and any(path.is_relative_to(w) for w in self.watched)
-            ):
+            if raw and self.is_input(os.fsdecode(raw)):
                 self.wake.set()
+
+    def is_input(self, path: str) -> bool:
+        path = os.path.normpath(path)
+        return not _under(path, self.output) and any(_under(path, w) for w in self.watched)
+
+
+def _under(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
+class _Watches:
+    """The observer's watches on one site, re-armed when a watched directory comes back.
+
+    State is real here: which directory (by device and inode) each watch was armed on.
+    """
+
+    def __init__(self, root: Path, handler: _Changes) -> None:
+        self.root = root
+        self.handler = handler
+        self.observer: BaseObserver = Observer()
+        self.armed: dict[str, tuple[ObservedWatch, tuple[int, int]]] = {}
+
+    def start(self) -> None:
+        self.observer.schedule(self.handler, str(self.root), recursive=False)
+        self.rearm()
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+
+    def rearm(self) -> bool:
+        """Make every watched directory's watch current; True when any changed."""
+        changed = False
+        live = {emitter.watch for emitter in self.observer.emitters if emitter.is_alive()}
+        for name in WATCHED_DIRS:
+            identity = _identity(self.root / name)
+            current = self.armed.get(name)
+            if current and current[1] == identity and current[0] in live:
+                continue
+            if current is None and identity is None:
+                continue
+            changed = True
+            self._arm(name, current, identity)
+        return changed
+
+    def _arm(
+        self,
+        name: str,
+        current: tuple[ObservedWatch, tuple[int, int]] | None,
+        identity: tuple[int, int] | None,
+    ) -> None:
+        if current is not None:
+            self.armed.pop(name)
+            # Its emitter may already have ended with the directory.
+            with contextlib.suppress(KeyError, OSError):
+                self.observer.unschedule(current[0])
+        if identity is None:
+            return
+        try:
+            watch = self.observer.schedule(self.handler, str(self.root / name), recursive=True)
+        except OSError:
+            return  # vanished again, or unreadable: the next tick and the build will say
+        self.armed[name] = (watch, identity)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except (OSError, RuntimeError):
+        return None
+    return (st.st_dev, st.st_ino) if path.is_dir() else None
 
 
 def _watch_loop(
-    root: Path,
-    output: Path,
-    drafts: bool,
-    state: LiveState,
+    watches: _Watches,
+    rebuild_now: Callable[[], None],
     wake: threading.Event,
-    log: Callable[[str], None],
 ) -> None:
+    """Rebuild after events settle; re-arm lost watches once a second and rebuild then too."""
     while True:
-        wake.wait()
+        woke = wake.wait(REARM_SECONDS)
+        rearmed = watches.rearm()
+        if not woke and not rearmed:
+            continue
         while wake.is_set():  # debounce: wait until events stop arriving
             wake.clear()
             time.sleep(DEBOUNCE_SECONDS)
-        rebuild(root, output, drafts, state, log)
-
-
-def make_server(output: Path, port: int, state: LiveState) -> http.server.ThreadingHTTPServer:
-    handler = type("LiveHandler", (_Handler,), {"state": state})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(handler, directory=str(output))
-    )
-    server.daemon_threads = True
-    return server
+        rebuild_now()
 
 
 def serve(root: Path, output: Path, *, port: int, drafts: bool, log: Callable[[str], None]) -> None:
     """Run until interrupted. The first build may fail; the overlay then explains why."""
+    root, output = Path(os.path.abspath(root)), Path(os.path.abspath(output))
     state = LiveState()
-    rebuild(root, output, drafts, state, log)
+
+    def rebuild_now() -> None:
+        rebuild(root, output, drafts, state, log)
+
+    rebuild_now()
     output.mkdir(parents=True, exist_ok=True)
     wake = threading.Event()
-    observer = Observer()
-    changes = _Changes(root, output, wake)
-    for directory in (root / "content", root / "templates"):
-        if directory.is_dir():
-            observer.schedule(changes, str(directory), recursive=True)
-    observer.schedule(changes, str(root), recursive=False)
-    observer.start()
-    threading.Thread(
-        target=_watch_loop, args=(root, output, drafts, state, wake, log), daemon=True
-    ).start()
+    watches = _Watches(root, _Changes(root, output, wake))
+    watches.start()
+    threading.Thread(target=_watch_loop, args=(watches, rebuild_now, wake), daemon=True).start()
     server = make_server(output, port, state)
     log(f"serving {output} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()
     finally:
-        observer.stop()
+        watches.stop()
         server.server_close()

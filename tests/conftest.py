@@ -84,23 +84,48 @@ def read_tree() -> Callable[[Path], dict[str, bytes]]:
     return tree
 
 
-@pytest.fixture
-def served_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """Run `site-builder serve` on a copy of the minimal site; yields (base URL, site root)."""
-    root = tmp_path / "site"
-    shutil.copytree(TESTS / "fixtures" / "sites" / "minimal", root)
-    command = [sys.executable, "-m", "site_builder", "serve", "--root", str(root), "--port", "0"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    url = None
-    deadline = time.monotonic() + 30
-    while url is None and time.monotonic() < deadline:
-        line = process.stderr.readline()
-        found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-        url = found[1] if found else None
-    assert url, "serve did not start"
+@dataclass(frozen=True)
+class Served:
+    """A running `site-builder serve`: its URL, its site root and what it printed so far."""
+
+    url: str
+    root: Path
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+CONSOLE_SCRIPT = Path(sys.executable).parent / "site-builder"
+
+
+@contextlib.contextmanager
+def serving(root: Path, *args: str) -> Iterator[Served]:
+    """Run the installed console script as a user does: from the site folder, relative paths."""
+    log_path = root.parent / f"{root.name}-serve.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        command = [str(CONSOLE_SCRIPT), "serve", *args, "--port", "0"]
+        process = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT)
     try:
-        yield url, root
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline and process.poll() is None:
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", log_path.read_text("utf-8"))
+            if found:
+                url = found[1]
+            else:
+                time.sleep(0.05)
+        assert url, f"serve did not start:\n{log_path.read_text('utf-8')}"
+        yield Served(url, root, log_path)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def served_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`make serve` on a copy of the minimal site (`site-builder serve --root .` from the site)."""
+    root = tmp_path / "site"
+    shutil.copytree(TESTS / "fixtures" / "sites" / "minimal", root)
+    with serving(root, "--root", ".") as served:
+        yield served.url, root

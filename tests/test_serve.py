@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import socket
+import time
+import urllib.error
 import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import TESTS, Served, serving
 
 
 def get(url: str) -> str:
@@ -40,3 +50,118 @@ def test_serve_rebuilds_and_reports_errors(served_site):
 
     case.write_text(good, encoding="utf-8")
     assert wait_for(url, state["version"])["errors"] is None
+
+
+# --- serve as a user runs it, and serve under hostile edits -------------------------------
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def edit_and_wait(served: Served, text: str, version: int, root: Path | None = None) -> dict:
+    """Write `text` into the only case's Response and wait for the build that follows."""
+    case = (root or served.root) / "content/cases/only-case.md"
+    case.write_text(
+        re.sub(
+            r"## Response\n\n.*", f"## Response\n\n{text}\n", case.read_text("utf-8"), flags=re.S
+        ),
+        encoding="utf-8",
+    )
+    return wait_until(served, lambda state: state["version"] > version)
+
+
+def wait_until(served: Served, done, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    state = wait_for(served.url, -1)
+    while not done(state):
+        assert time.monotonic() < deadline, f"no such build; serve printed:\n{served.log()}"
+        state = wait_for(served.url, state["version"])
+    return state
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(TESTS / "fixtures" / "sites" / "minimal", root)
+    return root
+
+
+def test_serve_with_the_default_root_rebuilds_on_edits(site):
+    """No --root at all: the site is the current folder, as after `cd my-site`."""
+    with serving(site) as served:
+        state = wait_for(served.url, -1)
+        edit_and_wait(served, "Edited from the default root.", state["version"])
+        assert "Edited from the default root." in get(served.url + "cases/only-case/")
+
+
+def test_serve_through_a_symlinked_root(site, tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(site, target_is_directory=True)
+    with serving(tmp_path, "--root", "link", "--output", "link/output") as served:
+        state = wait_for(served.url, -1)
+        edit_and_wait(served, "Edited through a link.", state["version"], root=link)
+        assert "Edited through a link." in get(served.url + "cases/only-case/")
+
+
+def test_missing_pages_get_the_sites_404_page(served_site):
+    url, _ = served_site
+    status, body = fetch(url + "no/such/page/")
+    assert status == 404
+    assert "<title>" in body and "__live.js" in body, "the site's own 404.html, live-reloading"
+    assert fetch(url + "missing.css")[0] == 404
+
+
+def test_a_browser_going_away_mid_poll_prints_no_traceback(site):
+    with serving(site, "--root", ".") as served:
+        version = wait_for(served.url, -1)["version"]
+        host, port = served.url.split("//")[1].rstrip("/").split(":")
+        for _ in range(5):
+            with socket.create_connection((host, int(port))) as sock:
+                sock.sendall(f"GET /__live?version={version} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        edit_and_wait(served, "After the tabs closed.", version)  # answers the dead polls
+        time.sleep(0.5)
+        assert "Traceback" not in served.log()
+        assert "After the tabs closed." in get(served.url + "cases/only-case/")
+
+
+def test_serve_survives_a_symlink_loop_and_goes_on(site):
+    with serving(site, "--root", ".") as served:
+        version = wait_for(served.url, -1)["version"]
+        loop = site / "content/cases/loop"
+        loop.symlink_to("loop")
+        state = wait_until(served, lambda s: s["version"] > version and s["errors"])
+        assert any("loop" in line for line in state["errors"]), state["errors"]
+        loop.unlink()
+        wait_until(served, lambda s: s["errors"] is None)
+        edit_and_wait(served, "After the loop.", wait_for(served.url, -1)["version"])
+        assert "After the loop." in get(served.url + "cases/only-case/")
+        assert "Traceback" not in served.log()
+
+
+def test_serve_survives_a_fifo_and_goes_on(site):
+    with serving(site, "--root", ".") as served:
+        version = wait_for(served.url, -1)["version"]
+        fifo = site / "content/cases/pipe.md"
+        os.mkfifo(fifo)
+        state = wait_until(served, lambda s: s["version"] > version and s["errors"])
+        assert any("pipe.md" in line for line in state["errors"]), state["errors"]
+        fifo.unlink()
+        wait_until(served, lambda s: s["errors"] is None)
+        edit_and_wait(served, "After the pipe.", wait_for(served.url, -1)["version"])
+        assert "After the pipe." in get(served.url + "cases/only-case/")
+
+
+def test_serve_rearms_its_watch_when_content_comes_back(site, tmp_path):
+    with serving(site, "--root", ".") as served:
+        version = wait_for(served.url, -1)["version"]
+        shutil.move(site / "content", tmp_path / "content-aside")
+        state = wait_until(served, lambda s: s["version"] > version and s["errors"])
+        shutil.copytree(tmp_path / "content-aside", site / "content")
+        state = wait_until(served, lambda s: s["errors"] is None)
+        edit_and_wait(served, "In the restored folder.", state["version"])
+        assert "In the restored folder." in get(served.url + "cases/only-case/")
