@@ -126,7 +126,7 @@ def _front_matter(
 
 
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
-COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
+COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes", "ratings")
 BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64

@@ -1,4 +1,8 @@
-"""`site-builder new`: write a case skeleton that already passes `check`, never overwriting."""
+"""`site-builder new`: write a draft case skeleton, never overwriting.
+
+The case starts as `draft: true`: it shows in `serve` and `build --drafts` while it is
+written, and reaches the home page and the feeds only once the writer removes the line.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,7 @@ from slugify import slugify
 
 from .content import CASES_DIR
 from .diagnostics import UserError, error
-
-BODY = """## Summary
-
-State the claim as it was spread, in neutral words: who said what, where and when.
-
-## Response
-
-Explain why the claim is false or misleading, with links to the evidence.
-"""
+from .placeholders import SKELETON_BODY
 
 
 def new_case(
@@ -42,10 +38,11 @@ def new_case(
         raise UserError(
             [error(rel, None, f"a case with the slug '{slug}' already exists; not overwriting it")]
         )
-    post = pyfrontmatter.Post(BODY)
+    post = pyfrontmatter.Post(SKELETON_BODY)
     post.metadata.update(
         {
             "title": title,
+            "draft": True,
             "date": (today or dt.date.today()).isoformat(),
             "claim": "",
             "tags": list(tags),
