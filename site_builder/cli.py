@@ -44,6 +44,15 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'") from None
 
 
+def _base_url(text: str) -> str:
+    from .config import SITE_OPTIONS
+
+    value, problem = SITE_OPTIONS["base_url"](text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return str(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="site-builder", description="Build a static fact-check site from Markdown case files."
@@ -62,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="DIR", help="output directory (default: ROOT/output)"
     )
     build.add_argument("--drafts", action="store_true", help="include cases marked 'draft: true'")
+    build.add_argument(
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="build for this address instead of base_url in site.toml, e.g. a preview "
+        "deployment (canonical links, feeds, sitemap, ClaimReview)",
+    )
     build.add_argument(
         "--strict",
         action="store_true",
@@ -216,6 +232,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         strict=args.strict,
         progress=_progress_bar if show_bar else None,
+        base_url=args.base_url,
     )
     keep: list[object] = []
     result, warnings = build_site(root, output, options=options, keep=keep)
@@ -276,7 +293,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _error_code(diagnostics: Sequence[Diagnostic]) -> int:
-    return EXIT_USAGE if any(d.path == "site.toml" for d in diagnostics) else EXIT_ERRORS
+    """2 for a broken site.toml; a rule's warning there (base-url-unset under --strict) is 1,
+    like every other warning that --strict turns into an error."""
+    broken_config = any(
+        d.path == "site.toml" and d.is_error and d.rule is None for d in diagnostics
+    )
+    return EXIT_USAGE if broken_config else EXIT_ERRORS
 
 
 def _cmd_new(args: argparse.Namespace) -> int:

@@ -103,10 +103,24 @@ def test_new_creates_valid_case_and_refuses_overwrite(run_cli, fixture_site):
     path = root / "content/cases/ghost-ships-carry-grain.md"
     text = path.read_text(encoding="utf-8")
     assert "## Summary" in text and "## Response" in text and "- grain" in text
+    assert "\ndraft: true\n" in text  # unfinished: in serve and --drafts, not published
     assert run_cli("check", "--root", root).code == 0
     again = run_cli("new", "--root", root, "Ghost ships carry grain")
     assert again.code == 1 and "already exists" in again.err
     assert path.read_text(encoding="utf-8") == text
+    # Published as written, it is flagged in check and build: the skeleton's text and claim.
+    path.write_text(text.replace("draft: true\n", ""), encoding="utf-8")
+    result = run_cli("check", "--root", root)
+    assert [line for line in result.err.splitlines() if "placeholder-text" in line] == [
+        "content/cases/ghost-ships-carry-grain.md:4: warning[placeholder-text]: published case "
+        "with an empty 'claim'",
+        "content/cases/ghost-ships-carry-grain.md:17: warning[placeholder-text]: published "
+        "case still holds the placeholder text 'site-builder new' wrote",
+        "content/cases/ghost-ships-carry-grain.md:21: warning[placeholder-text]: published "
+        "case still holds the placeholder text 'site-builder new' wrote",
+    ]
+    build = run_cli("build", "--root", root, "--output", root / "out", "--strict")
+    assert build.code == 1 and "error[placeholder-text]" in build.err
 
 
 def test_user_site_template_overrides_theme_file_by_file(run_cli, fixture_site, tmp_path):
