@@ -41,6 +41,7 @@ from .incremental import (
 )
 from .model import BuildResult, DataFile, RelatedEntry, RelatedGraph, SiteModel
 from .parallel import Tick, default_jobs
+from .theme import theme_problems
 from .writer import MARKER
 
 # The stages past the no-op check (Markdown, YAML, Jinja, numpy...) are imported inside the
@@ -156,6 +157,7 @@ def load_site(
         draft_slugs = {c.slug for c in content.cases if c.draft}
         problems = list(content.diagnostics)
         problems += base_url_warnings(root, config, overridden=bool(options.base_url))
+        problems += theme_problems(root, config.theme.stylesheets, config.theme.head)
         problems += check_links(content.cases, content.slugs, draft_slugs)
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
