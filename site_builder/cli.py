@@ -141,6 +141,26 @@ def _parser() -> argparse.ArgumentParser:
         help="the date the future-date rule compares with (default: today's date)",
     )
 
+    init = sub.add_parser(
+        "init",
+        help="start a new site: settings, example case, About and Methodology, CI workflow",
+        description="Write a new site into DIR: a commented site.toml (title, base_url, "
+        "organisation, language, rating scale), content/cases/ with one example case (a draft), "
+        "content/pages/about.md and methodology.md, a .gitignore, requirements.txt and a GitHub "
+        "Actions workflow that checks pull requests and publishes to GitHub Pages. Refuses a "
+        "folder that is not empty unless --force, and never overwrites a file.",
+    )
+    init.add_argument(
+        "dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+        help="folder for the new site, created if missing (default: current directory)",
+    )  # fmt: skip
+    init.add_argument("--title", help="the site's name (default: from the folder's name)")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty, adding only the files that are missing",
+    )
+
     new = sub.add_parser(
         "new",
         help="create a new case file from a title",
@@ -301,6 +321,14 @@ def _error_code(diagnostics: Sequence[Diagnostic]) -> int:
     return EXIT_USAGE if broken_config else EXIT_ERRORS
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .init_site import init_site, next_steps
+
+    created = init_site(args.dir, title=args.title, force=args.force)
+    print(next_steps(args.dir, created), end="")
+    return EXIT_OK
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from .scaffold import new_case
 
@@ -354,12 +382,13 @@ def main(argv: Sequence[str] | None = None, *, exit_now: bool = False) -> int:
     args = _parser().parse_args(argv)
     args.exit_now = exit_now
     signal.signal(signal.SIGTERM, _on_sigterm)
-    if not args.root.is_dir():
+    if args.command != "init" and not args.root.is_dir():
         print(f"{args.root}: error: site root is not a directory", file=sys.stderr)
         return EXIT_USAGE
     commands = {
         "build": _cmd_build,
         "check": _cmd_check,
+        "init": _cmd_init,
         "new": _cmd_new,
         "serve": _cmd_serve,
         "bench": _cmd_bench,
