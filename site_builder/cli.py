@@ -330,9 +330,18 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .scaffold import new_case
 
-    path = new_case(args.root, args.title, tags=tuple(args.tag), topics=tuple(args.topic))
+    config = load_config(args.root)
+    path = new_case(
+        args.root,
+        args.title,
+        tags=tuple(args.tag),
+        topics=tuple(args.topic),
+        ratings=config.ratings,
+        default_rating=config.default_rating,
+    )
     print(path.relative_to(args.root).as_posix() if path.is_relative_to(args.root) else path)
     return EXIT_OK
 

@@ -7,11 +7,13 @@ written, and reaches the home page and the feeds only once the writer removes th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import frontmatter as pyfrontmatter
 from slugify import slugify
 
+from .config_tables import RatingsConfig
 from .content import CASES_DIR
 from .diagnostics import UserError, error
 from .placeholders import SKELETON_BODY
@@ -24,8 +26,14 @@ def new_case(
     tags: tuple[str, ...] = (),
     topics: tuple[str, ...] = (),
     today: dt.date | None = None,
+    ratings: RatingsConfig | None = None,
+    default_rating: str = "",
 ) -> Path:
-    """Create `content/cases/<slug>.md`; raises `UserError` if the slug is taken or empty."""
+    """Create `content/cases/<slug>.md`; raises `UserError` if the slug is taken or empty.
+
+    With a rating scale, the case starts with the default rating (else the scale's first)
+    and a comment listing the scale, so the writer sees the choices where they make one.
+    """
     slug = slugify(title, max_length=80, word_boundary=True)
     if not slug:
         raise UserError(
@@ -45,6 +53,7 @@ def new_case(
             "draft": True,
             "date": (today or dt.date.today()).isoformat(),
             "claim": "",
+            **({"rating": default_rating or ratings.scale[0]} if ratings and ratings.scale else {}),
             "tags": list(tags),
             "topics": list(topics),
             "countries": [],
@@ -55,6 +64,10 @@ def new_case(
     )
     path = cases / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = pyfrontmatter.dumps(post, sort_keys=False) + "\n"
+    if ratings and ratings.scale:
+        scale = ", ".join(ratings.scale)
+        text = re.sub(r"(?m)^(rating: .*)$", lambda m: f"{m[1]}  # one of: {scale}", text, count=1)
     with path.open("x", encoding="utf-8") as handle:
-        handle.write(pyfrontmatter.dumps(post, sort_keys=False) + "\n")
+        handle.write(text)
     return path
