@@ -38,6 +38,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+	@echo "site-builder is installed in $(VENV)/: '. $(VENV)/bin/activate' puts it on your PATH"
 
 # Nu HTML Checker (vnu.jar) and axe-core come from npm, pinned in package-lock.json.
 node-deps: node_modules/.installed

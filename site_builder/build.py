@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from .base_url import base_url_warnings
 from .cache import Cache, LastBuild, OutputRecord, new_token, open_cache
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
@@ -40,6 +41,7 @@ from .incremental import (
 )
 from .model import BuildResult, DataFile, RelatedEntry, RelatedGraph, SiteModel
 from .parallel import Tick, default_jobs
+from .theme import theme_problems
 from .writer import MARKER
 
 # The stages past the no-op check (Markdown, YAML, Jinja, numpy...) are imported inside the
@@ -79,6 +81,8 @@ class BuildOptions:
     strict: bool = False
     cache_dir: Path | None = None
     progress: ProgressFactory | None = None
+    # `build --base-url URL`: replaces site.toml's base_url, for previews.
+    base_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,8 @@ def load_site(
     options = options or BuildOptions(drafts=drafts, jobs=1)
     with timer.phase("load"):
         config = load_config(root)
+        if options.base_url:
+            config = replace(config, base_url=options.base_url)
         # Counting files is a second walk of content/: only worth it for a visible bar.
         total = (
             sum(1 for _ in (root / "content" / "cases").rglob("*.md")) if options.progress else 0
@@ -150,6 +156,8 @@ def load_site(
 
         draft_slugs = {c.slug for c in content.cases if c.draft}
         problems = list(content.diagnostics)
+        problems += base_url_warnings(root, config, overridden=bool(options.base_url))
+        problems += theme_problems(root, config.theme.stylesheets, config.theme.head)
         problems += check_links(content.cases, content.slugs, draft_slugs)
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)
@@ -172,6 +180,8 @@ def load_site(
             terms,
             term_slugs,
             digests,
+            content.slugs - {c.slug for c in content.cases},
+            content.stub_terms,
         )
         # A graph state comes back only when nothing but case text changed since a build that
         # succeeded: the same slugs, aliases, terms and pages, so the same (no) collisions.
@@ -488,7 +498,11 @@ def _build(
         with timer.phase("check"):
             # Read before loading: an edit made while this build runs must not count as built.
             inputs = read_inputs(
-                root, drafts=options.drafts, strict=options.strict, defer=_compiled
+                root,
+                drafts=options.drafts,
+                strict=options.strict,
+                defer=_compiled,
+                base_url=options.base_url,
             )
             if not options.clean and (output / MARKER).is_file():
                 last = cache.last_build(outdir)

@@ -41,10 +41,15 @@ STATES_DIR = "states"
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """What one case file became: a case (or none, if it had errors) and its diagnostics."""
+    """What one case file became: a case (or none, if it had errors) and its diagnostics.
+
+    A file with errors still names the terms it carries (`stub_terms`: (taxonomy, label)),
+    so `check` does not report links to them as missing while the file is being fixed.
+    """
 
     case: Case | None
     diagnostics: tuple[Diagnostic, ...]
+    stub_terms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,15 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'") from None
 
 
+def _base_url(text: str) -> str:
+    from .config import SITE_OPTIONS
+
+    value, problem = SITE_OPTIONS["base_url"](text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return str(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="site-builder", description="Build a static fact-check site from Markdown case files."
@@ -62,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="DIR", help="output directory (default: ROOT/output)"
     )
     build.add_argument("--drafts", action="store_true", help="include cases marked 'draft: true'")
+    build.add_argument(
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="build for this address instead of base_url in site.toml, e.g. a preview "
+        "deployment (canonical links, feeds, sitemap, ClaimReview)",
+    )
     build.add_argument(
         "--strict",
         action="store_true",
@@ -123,6 +139,26 @@ def _parser() -> argparse.ArgumentParser:
         type=_iso_date,
         metavar="YYYY-MM-DD",
         help="the date the future-date rule compares with (default: today's date)",
+    )
+
+    init = sub.add_parser(
+        "init",
+        help="start a new site: settings, example case, About and Methodology, CI workflow",
+        description="Write a new site into DIR: a commented site.toml (title, base_url, "
+        "organisation, language, rating scale), content/cases/ with one example case (a draft), "
+        "content/pages/about.md and methodology.md, a .gitignore, requirements.txt and a GitHub "
+        "Actions workflow that checks pull requests and publishes to GitHub Pages. Refuses a "
+        "folder that is not empty unless --force, and never overwrites a file.",
+    )
+    init.add_argument(
+        "dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+        help="folder for the new site, created if missing (default: current directory)",
+    )  # fmt: skip
+    init.add_argument("--title", help="the site's name (default: from the folder's name)")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty, adding only the files that are missing",
     )
 
     new = sub.add_parser(
@@ -216,6 +252,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         strict=args.strict,
         progress=_progress_bar if show_bar else None,
+        base_url=args.base_url,
     )
     keep: list[object] = []
     result, warnings = build_site(root, output, options=options, keep=keep)
@@ -276,13 +313,35 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _error_code(diagnostics: Sequence[Diagnostic]) -> int:
-    return EXIT_USAGE if any(d.path == "site.toml" for d in diagnostics) else EXIT_ERRORS
+    """2 for a broken site.toml; a rule's warning there (base-url-unset under --strict) is 1,
+    like every other warning that --strict turns into an error."""
+    broken_config = any(
+        d.path == "site.toml" and d.is_error and d.rule is None for d in diagnostics
+    )
+    return EXIT_USAGE if broken_config else EXIT_ERRORS
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .init_site import init_site, next_steps
+
+    created = init_site(args.dir, title=args.title, force=args.force)
+    print(next_steps(args.dir, created), end="")
+    return EXIT_OK
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .scaffold import new_case
 
-    path = new_case(args.root, args.title, tags=tuple(args.tag), topics=tuple(args.topic))
+    config = load_config(args.root)
+    path = new_case(
+        args.root,
+        args.title,
+        tags=tuple(args.tag),
+        topics=tuple(args.topic),
+        ratings=config.ratings,
+        default_rating=config.default_rating,
+    )
     print(path.relative_to(args.root).as_posix() if path.is_relative_to(args.root) else path)
     return EXIT_OK
 
@@ -332,12 +391,13 @@ def main(argv: Sequence[str] | None = None, *, exit_now: bool = False) -> int:
     args = _parser().parse_args(argv)
     args.exit_now = exit_now
     signal.signal(signal.SIGTERM, _on_sigterm)
-    if not args.root.is_dir():
+    if args.command != "init" and not args.root.is_dir():
         print(f"{args.root}: error: site root is not a directory", file=sys.stderr)
         return EXIT_USAGE
     commands = {
         "build": _cmd_build,
         "check": _cmd_check,
+        "init": _cmd_init,
         "new": _cmd_new,
         "serve": _cmd_serve,
         "bench": _cmd_bench,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .config_tables import RatingsConfig, ThemeConfig, ratings_table, theme_table
 from .diagnostics import Diagnostic, UserError, error
 from .model import TAXONOMIES
 from .rules import RULE_IDS
@@ -69,6 +70,8 @@ class SiteConfig:
     cache_dir: str = ".cache"
     related: RelatedConfig = field(default_factory=RelatedConfig)
     lint: LintConfig = field(default_factory=LintConfig)
+    ratings: RatingsConfig = field(default_factory=RatingsConfig)
+    theme: ThemeConfig = field(default_factory=ThemeConfig)
 
     @property
     def base_path(self) -> str:
@@ -212,6 +215,8 @@ def parse_config(text: str) -> SiteConfig:
         ) from None
     related_raw = raw.pop("related", {})
     lint_raw = raw.pop("lint", {})
+    ratings_raw = raw.pop("ratings", {})
+    theme_raw = raw.pop("theme", {})
     site, problems = _validate_table(raw, SITE_OPTIONS, None, text)
     if not isinstance(related_raw, dict):
         problems.append(
@@ -222,9 +227,14 @@ def parse_config(text: str) -> SiteConfig:
     problems += related_problems
     lint, lint_problems = _lint_table(lint_raw, text)
     problems += lint_problems
+    ratings, rating_problems = ratings_table(ratings_raw, site, text)
+    theme, theme_problems = theme_table(theme_raw, text)
+    problems += rating_problems + theme_problems
     if problems:
         raise UserError(problems)
-    return SiteConfig(**site, related=RelatedConfig(**related), lint=lint)
+    return SiteConfig(
+        **site, related=RelatedConfig(**related), lint=lint, ratings=ratings, theme=theme
+    )
 
 
 def _lint_table(raw: Any, text: str) -> tuple[LintConfig, list[Diagnostic]]:

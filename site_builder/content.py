@@ -27,7 +27,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
 from .markdown import render
-from .model import EMPTY_WORDS, Case, FrontMatter, Page, SourceFile, WordTable
+from .model import EMPTY_WORDS, TAXONOMIES, Case, FrontMatter, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
 from .stats import Found, trusted_mtime, walk
 from .validate import SLUG_RE, validate_case, validate_page
@@ -50,6 +50,8 @@ class Content:
     digests: dict[str, str] = field(default_factory=dict)
     # path -> SHA-256 of every case file read, as read (unreadable: ''), for the build record.
     files: dict[str, str] = field(default_factory=dict)
+    # (taxonomy, label) of the terms that case files with errors carry (`Compiled.stub_terms`).
+    stub_terms: frozenset[tuple[str, str]] = frozenset()
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -126,7 +128,7 @@ def _front_matter(
 
 
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
-COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
+COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes", "ratings")
 BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
@@ -368,10 +370,23 @@ def compile_case(
             case, case_problems = validate_case(front, file.slug, config)
             problems += case_problems
             case = render_case(case, config.allow_html, source.text) if case else None
-        compiled = Compiled(case, tuple(problems))
+        stub = stub_terms(front.data) if front is not None and case is None else ()
+        compiled = Compiled(case, tuple(problems), stub)
         if case is not None:
             bag = case_tokens(case, shared=False)  # numbered by the worker at once
     return (file.rel, mtime_ns, size, digest, encode_compiled(compiled)), bag
+
+
+def stub_terms(data: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """(taxonomy, label) of every plain string term in a file that did not validate."""
+    found: list[tuple[str, str]] = []
+    for taxonomy in TAXONOMIES:
+        values = data.get(taxonomy)
+        for value in values if isinstance(values, list) else [values]:
+            label = value.get("name") if isinstance(value, dict) else value
+            if isinstance(label, str) and label.strip():
+                found.append((taxonomy, " ".join(label.split())))
+    return tuple(found)
 
 
 def _from_cache(
@@ -444,7 +459,15 @@ def _load_cases(
     jobs: int,
     tick: Tick | None,
     walked: Sequence[Found] | None = None,
-) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable, dict[str, str], dict[str, str]]:
+) -> tuple[
+    list[Case],
+    list[Diagnostic],
+    frozenset[str],
+    WordTable,
+    dict[str, str],
+    dict[str, str],
+    frozenset[tuple[str, str]],
+]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
@@ -510,9 +533,11 @@ def _load_cases(
     if cache is not None:
         cache.prune_sources(set(by_rel))
     cases: list[Case] = []
+    stubs: set[tuple[str, str]] = set()
     for file in files:
         result = compiled[file.rel]
         problems += result.diagnostics
+        stubs.update(result.stub_terms)
         if result.case is not None:
             cases.append(result.case)
     duplicates = {slug: paths for slug, paths in by_slug.items() if len(paths) > 1}
@@ -522,7 +547,14 @@ def _load_cases(
             problems.append(error(p, None, f"duplicate slug '{slug}': also used by {others}"))
     kept = [c for c in cases if c.slug not in duplicates]
     sources = {c.slug: digests[c.source_path] for c in kept}
-    return kept, problems, frozenset(by_slug), words.table(), sources, digests
+    stubs.update(
+        (t, label)
+        for c in cases
+        if c.slug in duplicates
+        for t in TAXONOMIES
+        for label in c.terms(t)
+    )
+    return kept, problems, frozenset(by_slug), words.table(), sources, digests, frozenset(stubs)
 
 
 def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
@@ -572,10 +604,10 @@ def load_content(
                 ),
             ),
         )
-    cases, case_problems, slugs, words, digests, files = _load_cases(
+    cases, case_problems, slugs, words, digests, files, stubs = _load_cases(
         root, config, cache, jobs, tick, walked
     )
     pages, page_problems = _load_pages(root, config)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
     problems = tuple(case_problems + page_problems)
-    return Content(tuple(cases), tuple(pages), problems, slugs, words, digests, files)
+    return Content(tuple(cases), tuple(pages), problems, slugs, words, digests, files, stubs)

@@ -52,7 +52,12 @@ def environment_key(root: Path, site: SiteView) -> bytes:
 
 
 def read_inputs(
-    root: Path, *, drafts: bool, strict: bool, defer: Callable[[str], bool] | None = None
+    root: Path,
+    *,
+    drafts: bool,
+    strict: bool,
+    defer: Callable[[str], bool] | None = None,
+    base_url: str | None = None,
 ) -> Inputs:
     """Stats of every input file (content, config, templates) plus the code and the options.
 
@@ -65,7 +70,7 @@ def read_inputs(
     of reading them all one more time (0.16 s for 10k files just checked out).
     """
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{code_fingerprint()}\0{drafts}\0{strict}\0".encode())
+    digest.update(f"{code_fingerprint()}\0{drafts}\0{strict}\0{base_url}\0".encode())
     config = root / CONFIG_NAME
     digest.update(config.read_bytes() if config.is_file() else b"-")
     found = walk(root, "content")

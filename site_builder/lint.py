@@ -235,13 +235,23 @@ class _Targets:
 
 
 def _targets(model: SiteModel) -> _Targets:
-    terms = {t: tuple(term.slug for term in model.terms.get(t, ())) for t in TAXONOMIES}
+    """Case files with errors count as existing, and so do their terms: a link to them is
+    not broken, only the file is, and `check` reports that once."""
+    from .taxonomy import term_slug
+
+    stubs: defaultdict[str, set[str]] = defaultdict(set)
+    for taxonomy, label in model.stub_terms:
+        stubs[taxonomy].add(term_slug(label))
+    terms = {
+        t: tuple(sorted({term.slug for term in model.terms.get(t, ())} | stubs[t]))
+        for t in TAXONOMIES
+    }
     return _Targets(
-        frozenset(model.by_slug),
+        frozenset(model.by_slug) | model.unbuilt,
         frozenset(c.slug for c in model.cases if c.draft),
         frozenset(a.strip("/") for c in model.cases if not c.draft for a in c.aliases),
         {t: frozenset(slugs) for t, slugs in terms.items()},
-        tuple(sorted(model.by_slug)),
+        tuple(sorted(frozenset(model.by_slug) | model.unbuilt)),
         {t: tuple(sorted(slugs)) for t, slugs in terms.items()},
     )
 

@@ -170,6 +170,10 @@ class SiteModel:
     # slug -> digest of the file each case was compiled from: what an incremental build
     # compares with its last build (`changes.py`).
     digests: dict[str, str] = field(default_factory=dict)
+    # Case files that exist but did not validate, and the (taxonomy, label) terms they carry:
+    # `check` counts them as existing, so their errors do not cascade into "does not exist".
+    unbuilt: frozenset[str] = frozenset()
+    stub_terms: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

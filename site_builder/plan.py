@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import feeds, opendata, redirects, search_index, seo, timeline
+from . import feeds, opendata, ratings, redirects, search_index, seo, timeline
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .graph_views import clusters, graph_json, graph_overview, neighbourhood_svg
@@ -49,6 +49,9 @@ class SiteView:
     base_path: str
     menu: tuple[Link, ...]
     taxonomies: tuple[Link, ...]
+    # `[theme]` in site.toml: extra stylesheets and a template for the end of <head>.
+    stylesheets: tuple[str, ...] = ()
+    head: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,12 @@ def site_view(model: SiteModel, config: SiteConfig) -> SiteView:
         config.base_url,
         config.base_path,
         tuple(Link(f"{p.slug}/", p.title) for p in pages),
-        tuple(Link(f"{t}/", TAXONOMY_TITLES[t]) for t in TAXONOMIES),
+        (
+            *(Link(f"{t}/", TAXONOMY_TITLES[t]) for t in TAXONOMIES),
+            Link(f"{ratings.SECTION}/", ratings.TITLE),
+        ),
+        config.theme.stylesheets,
+        config.theme.head,
     )
 
 
@@ -292,6 +300,7 @@ def graph_free_units(model: SiteModel, config: SiteConfig) -> list[ListingUnit]:
     for taxonomy in TAXONOMIES:
         units.append(partial(_term_index, model, taxonomy))
         units += [partial(_term_pages, config, card, term) for term in model.terms[taxonomy]]
+    units += ratings.rating_units(model, config, card)
     units.append(partial(_timeline, model))
     return [ListingUnit(unit) for unit in units]
 
@@ -376,6 +385,7 @@ def _list_urls(model: SiteModel, config: SiteConfig) -> Iterator[str]:
             yield from pager_urls(
                 term_url(taxonomy, term.slug), len(term.case_slugs), config.per_page
             )
+    yield from ratings.outputs(model, config)
     yield timeline.URL
     yield "search/"
     yield "graph/"
@@ -392,6 +402,7 @@ def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
     yield "data/graph.json"
     yield from search_index.search_outputs(len(model.cases))
     yield from feeds.feed_outputs(model)
+    yield from ratings.feed_outputs(model, config)
     yield from opendata.OUTPUTS
     yield redirects.OUTPUT
     yield from seo.seo_outputs(sum(1 for _ in listed_pages(model, config)))

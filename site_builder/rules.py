@@ -64,6 +64,20 @@ RULES: tuple[Rule, ...] = (
         "merge them (keep one, add the other's URL to its `aliases`) or make them distinct",
     ),
     Rule(
+        "placeholder-text",
+        "build",
+        "a published case that still holds the text `site-builder new` wrote, or an empty `claim`",
+        "write the Summary, Response and claim, or keep the case `draft: true`",
+    ),
+    Rule(
+        "base-url-unset",
+        "build",
+        "`base_url` is the default (`http://localhost/`) or an example host, so canonical "
+        "links, feeds, the sitemap and ClaimReview would point there",
+        "set `base_url` in site.toml to the published address (or `build --base-url URL` for "
+        "a preview)",
+    ),
+    Rule(
         "outlet-no-archive",
         "check",
         "an outlet without an `archived` copy; the original may disappear",

@@ -1,24 +1,22 @@
-"""`site-builder new`: write a case skeleton that already passes `check`, never overwriting."""
+"""`site-builder new`: write a draft case skeleton, never overwriting.
+
+The case starts as `draft: true`: it shows in `serve` and `build --drafts` while it is
+written, and reaches the home page and the feeds only once the writer removes the line.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import frontmatter as pyfrontmatter
 from slugify import slugify
 
+from .config_tables import RatingsConfig
 from .content import CASES_DIR
 from .diagnostics import UserError, error
-
-BODY = """## Summary
-
-State the claim as it was spread, in neutral words: who said what, where and when.
-
-## Response
-
-Explain why the claim is false or misleading, with links to the evidence.
-"""
+from .placeholders import SKELETON_BODY
 
 
 def new_case(
@@ -28,8 +26,14 @@ def new_case(
     tags: tuple[str, ...] = (),
     topics: tuple[str, ...] = (),
     today: dt.date | None = None,
+    ratings: RatingsConfig | None = None,
+    default_rating: str = "",
 ) -> Path:
-    """Create `content/cases/<slug>.md`; raises `UserError` if the slug is taken or empty."""
+    """Create `content/cases/<slug>.md`; raises `UserError` if the slug is taken or empty.
+
+    With a rating scale, the case starts with the default rating (else the scale's first)
+    and a comment listing the scale, so the writer sees the choices where they make one.
+    """
     slug = slugify(title, max_length=80, word_boundary=True)
     if not slug:
         raise UserError(
@@ -42,12 +46,14 @@ def new_case(
         raise UserError(
             [error(rel, None, f"a case with the slug '{slug}' already exists; not overwriting it")]
         )
-    post = pyfrontmatter.Post(BODY)
+    post = pyfrontmatter.Post(SKELETON_BODY)
     post.metadata.update(
         {
             "title": title,
+            "draft": True,
             "date": (today or dt.date.today()).isoformat(),
             "claim": "",
+            **({"rating": default_rating or ratings.scale[0]} if ratings and ratings.scale else {}),
             "tags": list(tags),
             "topics": list(topics),
             "countries": [],
@@ -58,6 +64,10 @@ def new_case(
     )
     path = cases / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = pyfrontmatter.dumps(post, sort_keys=False) + "\n"
+    if ratings and ratings.scale:
+        scale = ", ".join(ratings.scale)
+        text = re.sub(r"(?m)^(rating: .*)$", lambda m: f"{m[1]}  # one of: {scale}", text, count=1)
     with path.open("x", encoding="utf-8") as handle:
-        handle.write(pyfrontmatter.dumps(post, sort_keys=False) + "\n")
+        handle.write(text)
     return path

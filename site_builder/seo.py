@@ -73,10 +73,20 @@ def claim_review(case: Case, config: SiteConfig) -> dict[str, Any]:
         review["dateModified"] = case.updated.isoformat()
     review |= {
         "author": organisation,
-        "reviewRating": {"@type": "Rating", "alternateName": case.rating},
+        "reviewRating": review_rating(case.rating, config),
         "itemReviewed": claim,
     }
     return review
+
+
+def review_rating(rating: str, config: SiteConfig) -> dict[str, Any]:
+    """The rating's name, plus its place on the site's scale when one is set: Google's
+    ClaimReview guidance asks for ratingValue, bestRating and worstRating with a scale."""
+    found: dict[str, Any] = {"@type": "Rating", "alternateName": rating}
+    value = config.ratings.value(rating)
+    if value is not None:
+        found |= {"ratingValue": value, "worstRating": 1, "bestRating": len(config.ratings.scale)}
+    return found
 
 
 def claim_review_script(case: Case, config: SiteConfig) -> str:

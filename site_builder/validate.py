@@ -7,6 +7,7 @@ fixes a file in one pass. Unknown keys are warnings (typo protection), not error
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .markdown import Sections, split_sections
 from .model import Case, FrontMatter, Outlet, Page
+from .placeholders import placeholder_text
 from .rules import RULE_IDS, unknown_rule_hint
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -309,7 +311,7 @@ def validate_case(
     if date and updated and updated < date:
         check.fail("updated", f"'updated' ({updated}) is before 'date' ({date})")
     claim = check.string("claim")
-    rating = check.string("rating") or config.default_rating
+    rating = _rating(check, config)
     terms = {key: check.string_list(key) for key in LIST_FIELDS}
     outlets, (related, related_lines), aliases = (
         _outlets(check),
@@ -320,7 +322,9 @@ def validate_case(
     lint_ignore = _lint_ignore(check)
     sections = _sections(check)
     _unsafe_links(check)
-    if any(d.is_error for d in check.diagnostics) or not (title and date and sections):
+    if not draft:
+        check.diagnostics += placeholder_text(fm)
+    if any(d.is_error for d in check.diagnostics) or not (title and date and sections and rating):
         return None, check.diagnostics
     case = Case(
         slug=slug,
@@ -344,6 +348,43 @@ def validate_case(
         **terms,
     )
     return case, check.diagnostics
+
+
+def _rating(check: _Checker, config: SiteConfig) -> str | None:
+    """The case's rating in the scale's spelling; YAML's booleans and numbers get the quoted
+    form to write instead, since `rating: False` is the most common rating there is."""
+    value = check.fm.data.get("rating")
+    scale = config.ratings
+    if isinstance(value, bool | int | float):
+        text = str(value)
+        quoted = scale.canonical(text) or text
+        check.fail(
+            "rating",
+            f"'rating' must be text, but YAML reads {text} as a "
+            + ("boolean" if isinstance(value, bool) else "number"),
+            f'put it in quotes: rating: "{quoted}"',
+        )
+        return None
+    rating = check.string("rating") or config.default_rating
+    if not scale.scale:
+        return rating
+    if not rating:
+        check.fail(
+            "rating", "missing 'rating'", f"one of the scale in site.toml: {', '.join(scale.scale)}"
+        )
+        return None
+    canonical = scale.canonical(rating)
+    if canonical is None:
+        close = difflib.get_close_matches(
+            rating.casefold(), [r.casefold() for r in scale.scale], n=1
+        )
+        guess = f"did you mean '{scale.canonical(close[0])}'? " if close else ""
+        check.fail(
+            "rating",
+            f"rating '{rating}' is not on the site's rating scale",
+            f"{guess}the scale in site.toml: {', '.join(scale.scale)}",
+        )
+    return canonical
 
 
 def validate_page(fm: FrontMatter, slug: str) -> tuple[Page | None, list[Diagnostic]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .config import SiteConfig
 from .markdown import render
 from .model import TAXONOMIES, Case, Page, RelatedGraph, SiteModel, Term
+from .taxonomy import term_slug
 
 TAXONOMY_TITLES = {
     "tags": "Tags",
@@ -71,6 +72,7 @@ class CaseCard:
     claim: str | None
     rating: str
     topics: tuple[Link, ...]
+    rating_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,11 @@ def term_url(taxonomy: str, slug: str) -> str:
     return f"{taxonomy}/{slug}/"
 
 
+def rating_url(rating: str) -> str:
+    """The rating's page under /ratings/ (`ratings.py`)."""
+    return f"ratings/{term_slug(rating) or 'unrated'}/"
+
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -139,6 +146,7 @@ def case_card(model: SiteModel, case: Case) -> CaseCard:
         case.claim,
         case.rating,
         _term_links(model, case, "topics"),
+        rating_url(case.rating),
     )
 
 

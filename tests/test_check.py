@@ -123,7 +123,8 @@ def test_github_format_paths_are_relative_to_the_working_directory(run_cli, site
 
 def test_site_toml_disables_rules_in_check_and_build(run_cli, site, tmp_path):
     (site / "site.toml").write_text(
-        '[lint]\ndisable = ["outlet-no-archive", "broken-link", "unknown-key"]\n', encoding="utf-8"
+        '[lint]\ndisable = ["outlet-no-archive", "broken-link", "unknown-key", "base-url-unset"]\n',
+        encoding="utf-8",
     )
     case = site / "content/cases/ballots.md"
     case.write_text(case.read_text().replace("date:", "tgas: [x]\ndate:"), encoding="utf-8")
@@ -201,8 +202,8 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
     assert cli._color(_Terminal()) is False
 
 
-def test_readme_catalogue_lists_every_rule_once():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def test_docs_catalogue_lists_every_rule_once():
+    readme = (REPO / "docs" / "content.md").read_text(encoding="utf-8")
     catalogue = readme.split("### Rules", 1)[1].split("\n#", 1)[0]
     listed = [
         line.split("|")[1].strip(" `") for line in catalogue.splitlines() if line[:3] == "| `"
@@ -218,3 +219,87 @@ def test_pre_commit_hook_runs_check_on_content_changes():
     files = re.compile(hook["files"])
     assert files.search("content/cases/a.md") and files.search("site.toml")
     assert not files.search("templates/base.html") and not files.search("old-site.toml")
+
+
+BROKEN = """\
+---
+title: A case being fixed
+date: 2024-13-01
+tags: [Grain, Ports]
+outlets:
+  - name: Harbour News
+    url: https://harbour.example/x
+---
+
+## Summary
+
+Claim.
+
+## Response
+
+Answer.
+"""
+LINKS_TO_BROKEN = """\
+---
+title: A fine case
+date: 2024-01-01
+claim: "Grain rots in the ports."
+related: [being-fixed]
+---
+
+## Summary
+
+See [the case being fixed](/cases/being-fixed/), [grain](/tags/grain/) and
+[its outlet](/outlets/harbour-news/).
+
+## Response
+
+Answer.
+"""
+
+
+def test_a_case_with_an_error_still_exists_for_links_and_terms(run_cli, site):
+    """One run, every problem: the broken file's error, and no "does not exist" cascade for
+    the cases that link to it, its terms or its outlets (its slug is its file name)."""
+    (site / "content/cases/being-fixed.md").write_text(BROKEN, encoding="utf-8")
+    (site / "content/cases/links-to-it.md").write_text(LINKS_TO_BROKEN, encoding="utf-8")
+    result = run_cli("check", "--root", site, "--today", "2024-06-01")
+    assert result.code == 1
+    assert "content/cases/being-fixed.md:3: error: 'date' must be a real date" in result.err
+    assert "links-to-it.md" not in result.err, result.err
+    assert result.err.count("does not exist") == 1  # ballots.md's own typo, 'only-cse'
+
+    # A link to something that truly is missing is still reported in the same run.
+    (site / "content/cases/links-to-it.md").write_text(
+        LINKS_TO_BROKEN.replace("/tags/grain/", "/tags/grian/"), encoding="utf-8"
+    )
+    again = run_cli("check", "--root", site, "--today", "2024-06-01")
+    assert "links-to-it.md:10: warning[broken-link]: link to tags term 'grian'" in again.err
+    assert "did you mean 'grain'?" in again.err
+
+
+def test_base_url_unset_is_a_warning_naming_what_would_point_there(run_cli, site, tmp_path):
+    (site / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/x/"\n')
+    result = run_cli("check", "--root", site, "--today", "2024-06-01")
+    assert result.code == 0
+    assert (
+        "site.toml:2: warning[base-url-unset]: base_url is 'https://example.org/x/', so the "
+        "canonical links, Atom feeds, sitemap.xml, robots.txt and the ClaimReview data of "
+        "every case would point at example.org\n" in result.err
+    )
+    build = run_cli("build", "--root", site, "--output", tmp_path / "out", "--quiet")
+    assert build.code == 0 and "warning[base-url-unset]" in build.err
+    strict = run_cli("build", "--root", site, "--output", tmp_path / "out", "--strict")
+    assert strict.code == 1 and "error[base-url-unset]" in strict.err  # a warning, not config
+    # A preview build names its own address: no warning, and every absolute URL follows it.
+    preview = run_cli(
+        "build", "--root", site, "--output", tmp_path / "out", "--quiet",
+        "--base-url", "https://preview.newsroom.org/pr-7",
+    )  # fmt: skip
+    assert preview.code == 0 and preview.err == ""
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://preview.newsroom.org/pr-7/">' in home
+    robots = (tmp_path / "out/robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: https://preview.newsroom.org/pr-7/sitemap.xml" in robots
+    (site / "site.toml").write_text('base_url = "https://checks.newsroom.org/"\n')
+    assert "base-url-unset" not in run_cli("check", "--root", site).err

@@ -103,10 +103,24 @@ def test_new_creates_valid_case_and_refuses_overwrite(run_cli, fixture_site):
     path = root / "content/cases/ghost-ships-carry-grain.md"
     text = path.read_text(encoding="utf-8")
     assert "## Summary" in text and "## Response" in text and "- grain" in text
+    assert "\ndraft: true\n" in text  # unfinished: in serve and --drafts, not published
     assert run_cli("check", "--root", root).code == 0
     again = run_cli("new", "--root", root, "Ghost ships carry grain")
     assert again.code == 1 and "already exists" in again.err
     assert path.read_text(encoding="utf-8") == text
+    # Published as written, it is flagged in check and build: the skeleton's text and claim.
+    path.write_text(text.replace("draft: true\n", ""), encoding="utf-8")
+    result = run_cli("check", "--root", root)
+    assert [line for line in result.err.splitlines() if "placeholder-text" in line] == [
+        "content/cases/ghost-ships-carry-grain.md:4: warning[placeholder-text]: published case "
+        "with an empty 'claim'",
+        "content/cases/ghost-ships-carry-grain.md:17: warning[placeholder-text]: published "
+        "case still holds the placeholder text 'site-builder new' wrote",
+        "content/cases/ghost-ships-carry-grain.md:21: warning[placeholder-text]: published "
+        "case still holds the placeholder text 'site-builder new' wrote",
+    ]
+    build = run_cli("build", "--root", root, "--output", root / "out", "--strict")
+    assert build.code == 1 and "error[placeholder-text]" in build.err
 
 
 def test_user_site_template_overrides_theme_file_by_file(run_cli, fixture_site, tmp_path):
@@ -153,3 +167,24 @@ def test_bench_reports_cold_noop_and_one_edit_builds(run_cli, tmp_path):
     assert len(size["edit_runs"]) == 3
     assert 0 < size["one_edit"]["written"] < size["cold"]["outputs"]
     assert size["one_edit"]["seconds"] == sorted(size["edit_runs"])[1]
+
+
+def test_theme_adds_stylesheets_and_a_head_snippet_without_copying_a_template(
+    run_cli, fixture_site, tmp_path
+):
+    root = fixture_site("minimal")
+    with (root / "site.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[theme]\nstylesheets = ["static/brand.css"]\nhead = "head.html"\n')
+    missing = run_cli("check", "--root", root)
+    assert missing.code == 1
+    assert "site.toml:6: error: stylesheet 'static/brand.css' not found" in missing.err
+    assert "site.toml:7: error: head template 'head.html' not found" in missing.err
+    (root / "templates/static").mkdir(parents=True)
+    (root / "templates/static/brand.css").write_text(":root { --accent: #8a1538; }\n")
+    (root / "templates/head.html").write_text('<meta name="theme-color" content="#8a1538">\n')
+    assert run_cli("build", "--root", root, "--output", tmp_path / "out").code == 0
+    page = (tmp_path / "out/cases/only-case/index.html").read_text(encoding="utf-8")
+    head = page.split("</head>")[0]
+    assert head.index("static/style.css") < head.index('href="../../static/brand.css"')
+    assert '<meta name="theme-color" content="#8a1538">' in head
+    assert (tmp_path / "out/static/brand.css").is_file()

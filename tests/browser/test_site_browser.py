@@ -60,6 +60,8 @@ def sample_pages(starter_site: Path) -> dict[str, str]:
         "term": f"tags/{terms[0]}/",
         "about": "about/",
         "graph": "graph/",
+        "ratings": "ratings/",
+        "rating": "ratings/misleading/",
     }
 
 
@@ -182,7 +184,7 @@ def test_tags_index_links_to_term_pages(page: Any, site_server: str) -> None:
 
 # ------------------------------------------------------- accessibility / layout
 
-PAGE_NAMES = ["home", "case", "tags", "term", "about", "graph"]
+PAGE_NAMES = ["home", "case", "tags", "term", "about", "graph", "ratings", "rating"]
 
 
 @pytest.mark.parametrize("name", PAGE_NAMES)

@@ -59,3 +59,15 @@ def test_title_without_letters_is_rejected(tmp_path):
     with pytest.raises(UserError, match="cannot make a file name"):
         new_case(tmp_path, "!!!", today=TODAY)
     assert not (tmp_path / "content").exists()
+
+
+def test_with_a_rating_scale_the_case_starts_rated_and_lists_the_scale(tmp_path):
+    from site_builder.config import parse_config
+
+    config = parse_config('[ratings]\nscale = ["False", "Misleading", "True"]\n')
+    path = new_case(tmp_path, TITLE, today=TODAY, ratings=config.ratings)
+    text = path.read_text(encoding="utf-8")
+    assert "\nrating: 'False'  # one of: False, Misleading, True\n" in text
+    fm, _ = parse(SourceFile(REL, text, ""))
+    case, diags = validate_case(fm, "vaccines-rewrite-dna", config)
+    assert diags == [] and case is not None and case.rating == "False" and case.draft
