@@ -164,7 +164,6 @@ def _get(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-@pytest.mark.xfail(strict=False, reason="needs serve fix from branch serve")
 def test_serve_with_the_default_root_rebuilds_after_an_edit(installed, tmp_path):
     site = _started_site(installed, tmp_path)
     case = site / f"content/cases/{SLUG}.md"
