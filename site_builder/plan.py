@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import feeds, opendata, redirects, search_index, seo, timeline
-from .config import SiteConfig
+from .config import FAVICON_TYPES, SiteConfig
 from .diagnostics import Diagnostic, error
 from .graph_views import clusters, graph_json, graph_overview, neighbourhood_svg
 from .model import TAXONOMIES, Case, DataFile, Page, SiteModel, Term
@@ -49,6 +49,8 @@ class SiteView:
     base_path: str
     menu: tuple[Link, ...]
     taxonomies: tuple[Link, ...]
+    favicon: str = "static/favicon.svg"  # the link from the site root, and its MIME type
+    favicon_type: str = "image/svg+xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,8 @@ def site_view(model: SiteModel, config: SiteConfig) -> SiteView:
         config.base_path,
         tuple(Link(f"{p.slug}/", p.title) for p in pages),
         tuple(Link(f"{t}/", TAXONOMY_TITLES[t]) for t in TAXONOMIES),
+        f"static/{config.favicon}",
+        FAVICON_TYPES[Path(config.favicon).suffix.lower()],
     )
 
 
