@@ -35,8 +35,19 @@ class RenderedBody:
 def render_body(summary: str, response: str, *, link_prefix: str, allow_html: bool) -> RenderedBody:
     """Both parts of a case body rendered as one document (see the module docstring)."""
     if markdown._simple(summary) and markdown._simple(response):
-        return _render_apart(summary, response, link_prefix, allow_html)
+        parts = [markdown._simple_render(part, link_prefix) for part in (summary, response)]
+        return _body(parts, allow_html, link_prefix)
     return _render_together(summary, response, link_prefix, allow_html)
+
+
+def _body(parts: list[markdown.Rendered], sanitise: bool, link_prefix: str) -> RenderedBody:
+    html = [clean(p.html, link_prefix) if sanitise else p.html for p in parts]
+    located = tuple(
+        (target, index, line)
+        for index, part in enumerate(parts)
+        for target, line in part.link_lines
+    )
+    return RenderedBody(html[0], html[1], located)
 
 
 def _render_apart(summary: str, response: str, link_prefix: str, allow_html: bool) -> RenderedBody:
@@ -44,12 +55,7 @@ def _render_apart(summary: str, response: str, link_prefix: str, allow_html: boo
         markdown.render(part, link_prefix=link_prefix, allow_html=allow_html)
         for part in (summary, response)
     ]
-    located = tuple(
-        (target, index, line)
-        for index, part in enumerate(parts)
-        for target, line in part.link_lines
-    )
-    return RenderedBody(parts[0].html, parts[1].html, located)
+    return _body(parts, False, link_prefix)  # `render` has sanitised them
 
 
 def _render_together(
