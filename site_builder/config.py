@@ -68,6 +68,7 @@ class SiteConfig:
     allow_html: bool = False
     max_file_bytes: int = 2_000_000
     cache_dir: str = ".cache"
+    favicon: str = "favicon.svg"  # a file under templates/static/, the site's or the theme's
     related: RelatedConfig = field(default_factory=RelatedConfig)
     lint: LintConfig = field(default_factory=LintConfig)
     ratings: RatingsConfig = field(default_factory=RatingsConfig)
@@ -114,6 +115,24 @@ def _http_url(value: Any) -> tuple[Any, str | None]:
     return None, f"expected an http(s) URL such as 'https://example.org/', got {value!r}"
 
 
+# What browsers take as a favicon, by extension; the value is also the link's `type`.
+FAVICON_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+_STATIC_FILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+
+
+def _favicon(value: Any) -> tuple[Any, str | None]:
+    if (
+        isinstance(value, str)
+        and _STATIC_FILE.fullmatch(value)
+        and Path(value).suffix.lower() in FAVICON_TYPES
+    ):
+        return value, None
+    return None, (
+        "expected a file under templates/static/ ending in .svg, .png or .ico, "
+        f"such as 'logo.svg', got {value!r}"
+    )
+
+
 def _with_guess(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f"'{name}' (did you mean '{close[0]}'?)" if close else f"'{name}'"
@@ -145,6 +164,7 @@ SITE_OPTIONS: dict[str, Validator] = {
     "allow_html": _boolean,
     "max_file_bytes": _positive_int,
     "cache_dir": _string,
+    "favicon": _favicon,
 }
 RELATED_OPTIONS: dict[str, Validator] = {
     "limit": _positive_int,
@@ -255,4 +275,23 @@ def load_config(root: Path) -> SiteConfig:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError([error(CONFIG_NAME, None, f"cannot read config: {exc}")]) from None
-    return parse_config(text)
+    config = parse_config(text)
+    _check_favicon(root, config, text)
+    return config
+
+
+def _check_favicon(root: Path, config: SiteConfig, text: str) -> None:
+    """The favicon must be a file the build copies, or every page would link a 404."""
+    from .theme import template_dirs
+
+    if not any((d / "static" / config.favicon).is_file() for d in template_dirs(root)):
+        raise UserError(
+            [
+                error(
+                    CONFIG_NAME,
+                    _key_line(text, "favicon", None),
+                    f"'favicon': no file templates/static/{config.favicon}",
+                    "put the icon into templates/static/ or leave 'favicon' out for the theme's",
+                )
+            ]
+        )

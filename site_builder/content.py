@@ -23,10 +23,10 @@ from .cache import (
     decode_compiled,
     encode_compiled,
 )
+from .case_body import render_body
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
-from .markdown import render
 from .model import EMPTY_WORDS, TAXONOMIES, Case, FrontMatter, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
 from .stats import Found, trusted_mtime, walk
@@ -325,22 +325,18 @@ def _text_start(lines: list[str], heading_line: int) -> int:
 
 
 def render_case(case: Case, allow_html: bool, text: str) -> Case:
-    """Render both sections as they appear on the case page, two levels below the root.
+    """Render the body as it appears on the case page, two levels below the root.
 
     `text` is the whole file, to turn link lines within a section into lines in the file.
     """
-    summary = render(case.summary, link_prefix="../../", allow_html=allow_html, doc_id="summary")
-    response = render(case.response, link_prefix="../../", allow_html=allow_html, doc_id="response")
+    body = render_body(case.summary, case.response, link_prefix="../../", allow_html=allow_html)
     lines = text.split("\n")
-    links = [
-        (target, _text_start(lines, heading) + offset)
-        for part, heading in ((summary, case.summary_line), (response, case.response_line))
-        for target, offset in part.link_lines
-    ]
+    starts = [_text_start(lines, case.summary_line), _text_start(lines, case.response_line)]
+    links = [(target, starts[part] + offset) for target, part, offset in body.link_lines]
     return replace(
         case,
-        summary_html=summary.html,
-        response_html=response.html,
+        summary_html=body.summary_html,
+        response_html=body.response_html,
         links=tuple(links),
     )
 

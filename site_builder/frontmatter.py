@@ -147,15 +147,38 @@ def _lines_front(yaml_text: str) -> tuple[dict[str, Any], dict[str, int]] | None
     return data, lines
 
 
+# Longer keys are no field's name; refusing them keeps a megabyte "key" out of every warning.
+MAX_KEY_CHARS = 64
+# Longer front matter is never a case's (PyYAML's guarded composer bounds its cost instead).
+_LINE_READER_CHARS = 20_000
+
+
+def _long_key(front: FrontMatter) -> Diagnostic | None:
+    for key in front.data:
+        if isinstance(key, str) and len(key) > MAX_KEY_CHARS:
+            line = front.key_lines.get(key, 2)
+            return error(
+                front.path,
+                line,
+                f"front matter key of {len(key)} characters; the limit is {MAX_KEY_CHARS}",
+                "keys are field names such as 'title' or 'tags'",
+            )
+    return None
+
+
 def parse(source: SourceFile) -> tuple[FrontMatter | None, list[Diagnostic]]:
     """Parse a case or page file into `FrontMatter`; on failure return diagnostics only."""
     parts = split(source)
     if isinstance(parts, Diagnostic):
         return None, [parts]
     yaml_text, body, body_line = parts
-    read = _lines_front(yaml_text)
+    read = _lines_front(yaml_text) if len(yaml_text) <= _LINE_READER_CHARS else None
     if read is not None:  # most files: 0.1 ms of YAML per case saved
-        return FrontMatter(source.path, read[0], read[1], body, body_line), []
-    from .yaml_front import parse_yaml  # only for what the line reader leaves to PyYAML
+        front: FrontMatter | None = FrontMatter(source.path, read[0], read[1], body, body_line)
+        problems: list[Diagnostic] = []
+    else:
+        from .yaml_front import parse_yaml  # only for what the line reader leaves to PyYAML
 
-    return parse_yaml(source, yaml_text, body, body_line)
+        front, problems = parse_yaml(source, yaml_text, body, body_line)
+    long_key = _long_key(front) if front is not None else None
+    return (None, [long_key]) if long_key else (front, problems)

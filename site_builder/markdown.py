@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+from .sanitise import clean
+
 SECTION_NAMES = ("summary", "response")
 
 
@@ -54,13 +56,14 @@ class Sections:
 @lru_cache(maxsize=2)
 def _parser(allow_html: bool) -> MarkdownIt:
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.footnote import footnote_plugin
+
+    from .heading_ids import heading_ids
 
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable("table")
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.core.ruler.push("heading_ids", heading_ids)  # h2-h4, unique beside the template's ids
     return md
 
 
@@ -104,15 +107,6 @@ def _plain_text(tokens: Sequence[Token]) -> str:
     return " ".join("".join(parts).split())
 
 
-_ALLOWED_ATTRS: dict[str, set[str]] = {
-    "*": {"id", "class", "title", "lang", "dir"},
-    "a": {"href", "rel"},
-    "img": {"src", "alt", "width", "height"},
-    "th": {"style", "colspan", "rowspan"},
-    "td": {"style", "colspan", "rowspan"},
-}
-
-
 # Text that is only paragraphs of words: every line is empty or starts with a letter, has no
 # trailing space, and holds letters, digits, spaces and punctuation that is markup only at the
 # start of a line (where a letter stands) or not at all. No block or inline rule can fire on it.
@@ -140,18 +134,24 @@ def _is_plain(text: str) -> bool:
 # Within such paragraphs, the two inline constructs that real responses use most: a link
 # `[label](target)` and emphasis `*words*`. The grammar is narrow enough that markdown-it reads
 # it one way only: a label is plain characters on one line (with emphasis), a target is an
-# http(s) URL (host, port, then '/', '?' or '#') or a root-relative path of characters that markdown-it neither decodes nor
-# percent-encodes, emphasis holds letters, digits and single-line spaces, starts and ends with
-# a letter or digit (so its stars are flanking) and is not next to another star. Any '*', '[',
-# ']' or '![' left over once these are taken out sends the text to markdown-it. Both branches
-# start with a literal, so the regular expression engine skips to candidates.
+# http(s) URL (a host as `_HOST` says, a port, then '/', '?' or '#') or a root-relative path
+# of characters that markdown-it neither decodes nor percent-encodes, emphasis holds letters,
+# digits and single-line spaces, starts and ends with a letter or digit (so its stars are
+# flanking) and is not next to another star. Any '*', '[', ']' or '![' left over once these are
+# taken out sends the text to markdown-it. Both branches start with a literal, so the regular
+# expression engine skips to candidates.
 _EM_TEXT = r"[^\W_](?:(?:[^\W_]| )*[^\W_])?"
 _EM = r"\*(?<!\*\*)(" + _EM_TEXT + r")\*(?!\*)"
 _LABEL = r"(?:[^\W_]|[ ,.;:'\"?!()%/$+=@#-]|\*(?<!\*\*)" + _EM_TEXT + r"\*(?!\*))+"
+# A host mdurl keeps as written: at most 255 characters, no label longer than 63 (it empties
+# a longer host, and moves the rest of a long label behind the port).
+_HOST = r"(?=[A-Za-z0-9.-]{1,255}(?![A-Za-z0-9.-]))(?:[A-Za-z0-9-]{0,63}\.)*[A-Za-z0-9-]{0,63}"
 _INLINE = re.compile(
     r"\[("
     + _LABEL
-    + r")\]\(((?:https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?=[/?#)])|/(?!/))[A-Za-z0-9._~/:?=#-]*)\)|"
+    + r")\]\(((?:https?://"
+    + _HOST
+    + r"(?::[0-9]+)?(?=[/?#)])|/(?!/))[A-Za-z0-9._~/:?=#-]*)\)|"
     + _EM
 )
 _EMPHASIS = re.compile(_EM)
@@ -230,7 +230,7 @@ def render(
     if _simple(text):  # paragraphs of words, simple links and emphasis: skip the tokenizer
         rendered = _simple_render(text, link_prefix)
         if allow_html:
-            rendered = replace(rendered, html=_clean(rendered.html))
+            rendered = replace(rendered, html=clean(rendered.html, link_prefix))
         return rendered
     md = _parser(allow_html)
     env: dict[str, Any] = {"docId": doc_id} if doc_id else {}
@@ -239,16 +239,8 @@ def render(
     links = _rewrite_links(tokens, link_prefix)
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
-        html = _clean(html)
+        html = clean(html, link_prefix)
     return Rendered(html, _plain_text(tokens), tuple(links), located)
-
-
-def _clean(html: str) -> str:
-    import nh3
-
-    return nh3.clean(
-        html, attributes=_ALLOWED_ATTRS, link_rel=None, url_schemes={"http", "https", "mailto"}
-    )
 
 
 def _token_links(tokens: Sequence[Token], lines: list[str]) -> list[tuple[str, int]]:

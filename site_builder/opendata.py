@@ -3,6 +3,10 @@
 Both files carry the same columns in the same order (README "Open data" is the schema), so a
 reader can switch formats without a mapping. JSON keeps lists as arrays; CSV joins them with
 `LIST_SEPARATOR`. One JSON row per line keeps diffs between two builds readable.
+
+A CSV cell that starts like a formula is prefixed with `'` (OWASP's advice on CSV injection):
+spreadsheets would otherwise run a title such as `=HYPERLINK(...)` when a reader opens the
+file. The JSON keeps every value exactly; docs/open-data.md tells readers which to use.
 """
 
 from __future__ import annotations
@@ -76,14 +80,20 @@ def cases_json(rows: list[Row]) -> bytes:
     return (text + ",\n".join(lines) + "\n]}\n").encode("utf-8")
 
 
+# What makes Excel, LibreOffice and Google Sheets evaluate a cell (OWASP "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: str | list[str] | None) -> str:
     if value is None:
         return ""
-    return LIST_SEPARATOR.join(value) if isinstance(value, list) else value
+    text = LIST_SEPARATOR.join(value) if isinstance(value, list) else value
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def cases_csv(rows: list[Row]) -> bytes:
-    """RFC 4180 CSV (CRLF line ends, quoted where needed), UTF-8 without a byte-order mark."""
+    """RFC 4180 CSV (CRLF line ends, quoted where needed), UTF-8 without a byte-order mark,
+    formula-like cells neutralised (see the module docstring)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import feeds, opendata, ratings, redirects, search_index, seo, timeline
-from .config import SiteConfig
+from .config import FAVICON_TYPES, SiteConfig
 from .diagnostics import Diagnostic, error
 from .graph_views import clusters, graph_json, graph_overview, neighbourhood_svg
 from .model import TAXONOMIES, Case, DataFile, Page, SiteModel, Term
@@ -52,6 +52,8 @@ class SiteView:
     # `[theme]` in site.toml: extra stylesheets and a template for the end of <head>.
     stylesheets: tuple[str, ...] = ()
     head: str | None = None
+    favicon: str = "static/favicon.svg"  # the link from the site root, and its MIME type
+    favicon_type: str = "image/svg+xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ def site_view(model: SiteModel, config: SiteConfig) -> SiteView:
         ),
         config.theme.stylesheets,
         config.theme.head,
+        f"static/{config.favicon}",
+        FAVICON_TYPES[Path(config.favicon).suffix.lower()],
     )
 
 

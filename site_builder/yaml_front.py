@@ -4,6 +4,13 @@ Imported on demand: most case files never need it, and PyYAML (with python-front
 handlers) costs every build ~20 ms of imports. The C safe loader is used when available; tags
 that would build Python objects are rejected by the safe constructor, and dates stay strings
 so that `validate` can report an impossible date with a line.
+
+Front matter comes from anyone who can open a pull request, so its cost is bounded before any
+value is built: aliases are refused (nine nested ones expand 20 lines into 10^9 items, the
+"billion laughs"), and so are more than `MAX_VALUES` nodes or nesting deeper than `MAX_DEPTH`.
+Small alias-free text keeps libyaml's C composer (it cannot hold more nodes than the limit);
+anything else is composed by PyYAML's Python composer over libyaml's events, which stops at
+the first alias or at the limit instead of after building everything.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 
 from .diagnostics import Diagnostic, error
 from .model import FrontMatter, SourceFile
@@ -23,6 +31,11 @@ _SIMPLE_SCALARS = frozenset(
     f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float")
 )
 _MAX_DEPTH = 32  # deeper front matter is left to PyYAML, which builds nested values iteratively
+MAX_VALUES = 10_000  # keys, list items and scalars together; a real case has a few dozen
+MAX_DEPTH = 20  # levels of lists and mappings; a real case has three (outlets)
+# Text this short without a '*' holds no alias and fewer nodes than MAX_VALUES (each node
+# takes at least two characters, e.g. "-\n"), so the C composer's work is bounded.
+_C_COMPOSE_CHARS = 2 * MAX_VALUES
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -33,6 +46,79 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _Refused(yaml.YAMLError):
+    """Front matter refused for its shape (alias, size, depth), with the file line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _too_many(line: int) -> _Refused:
+    return _Refused(
+        line, f"front matter holds more than {MAX_VALUES} values (keys, list items, scalars)"
+    )
+
+
+def _too_deep(line: int) -> _Refused:
+    return _Refused(line, f"front matter nests lists and mappings more than {MAX_DEPTH} deep")
+
+
+class _GuardedLoader(Composer, _Loader):  # type: ignore[misc]
+    """PyYAML's Python composer over libyaml's events, checking each node as it comes."""
+
+    def __init__(self, text: str) -> None:
+        _Loader.__init__(self, text)
+        Composer.__init__(self)
+        self.nodes = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                line,
+                f"YAML alias '*{event.anchor}' is not allowed in front matter; "
+                "write the value out instead",
+            )
+        self.nodes += 1
+        if self.nodes > MAX_VALUES:
+            raise _too_many(line)
+        if self.depth >= MAX_DEPTH:
+            raise _too_deep(line)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
+def _check_tree(root: yaml.Node) -> None:
+    """Apply `_GuardedLoader`'s limits to a tree the C composer built (no aliases in it)."""
+    stack = [(root, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        line = node.start_mark.line + 1
+        if count > MAX_VALUES:
+            raise _too_many(line)
+        if depth > MAX_DEPTH:
+            raise _too_deep(line)
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(item, depth + 1) for item in node.value]
+        elif isinstance(node, yaml.MappingNode):
+            stack += [(n, depth + 1) for pair in node.value for n in pair]
+
+
+def _loader(yaml_text: str) -> Any:
+    """The C composer where its work is bounded (see the module docstring), else the guarded."""
+    if "*" not in yaml_text and len(yaml_text) <= _C_COMPOSE_CHARS:
+        return _Loader(yaml_text)
+    return _GuardedLoader(yaml_text)
 
 
 def _mark_line(exc: yaml.YAMLError) -> int | None:
@@ -121,14 +207,18 @@ def parse_yaml(
     source: SourceFile, yaml_text: str, body: str, body_line: int
 ) -> tuple[FrontMatter | None, list[Diagnostic]]:
     """Parse split front matter with PyYAML, reporting every problem with its line."""
-    loader = _Loader(yaml_text)
+    loader = _loader(yaml_text)
     try:
         node = loader.get_single_node()
+        if node is not None and not isinstance(loader, _GuardedLoader):
+            _check_tree(node)
         if not isinstance(node, yaml.MappingNode):
             kind = "empty" if node is None else "not a mapping of 'key: value' lines"
             return None, [error(source.path, 2, f"front matter is {kind}")]
         key_lines, problems = _key_lines(node, source.path)
         data: Any = _construct(node, loader)
+    except _Refused as exc:
+        return None, [error(source.path, exc.line, exc.message)]
     except yaml.YAMLError as exc:
         return None, [error(source.path, _mark_line(exc), _problem(exc))]
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. unhashable keys

@@ -1,0 +1,100 @@
+"""Heading ids for a rendered body: unique on the page, never one the theme's templates use.
+
+mdit-py-plugins' anchors plugin keeps its set of taken ids to itself, so a body heading
+"Main" became `id="main"`, the skip link's target, and two parts rendered apart could both
+hold `id="sources"`. This core rule does the same slugging (GitHub's, through the plugin's
+`slugify`) over the whole document, with the template ids and the footnote ids taken in
+advance; a clash gets `-1`, `-2` ... as duplicates always did. A body link to a heading's
+natural slug (`[see](#main)` next to a "Main" heading) follows the heading to its new id.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
+
+# Every literal id in templates/ (a test greps them); a body heading must not take any.
+TEMPLATE_IDS = frozenset(
+    {
+        "main",
+        "list-heading",
+        "summary-heading",
+        "response-heading",
+        "outlets-heading",
+        "terms-heading",
+        "related-heading",
+        "browse-heading",
+        "filters-active",
+        "filters-details",
+        "filters-heading",
+        "results-heading",
+        "search-app",
+        "search-facets",
+        "search-fallback",
+        "search-filters",
+        "search-form",
+        "search-hint",
+        "search-list",
+        "search-pages",
+        "search-q",
+        "search-results",
+        "search-status",
+    }
+)
+# Ids made from a template expression (`cluster-{{ n }}`) or by the footnote renderer.
+_GENERATED = re.compile(r"cluster-\d+|fn(?:ref)?\d+(?::\d+)?|fn(?:ref)?-.+-\d+(?::\d+)?")
+LEVELS = ("h2", "h3", "h4")
+SKIP_LINE = "heading_ids_skip_line"  # env key: a heading line that gets no id (a split marker)
+
+
+def _taken(slug: str, used: set[str]) -> bool:
+    return slug in used or slug in TEMPLATE_IDS or _GENERATED.fullmatch(slug) is not None
+
+
+def unique_id(slug: str, used: set[str]) -> str:
+    """`slug`, or `slug-1`, `slug-2` ... : the first that nothing on the page holds yet."""
+    base = slug or "section"  # a heading of punctuation only; id="" is not valid HTML
+    candidate, number = base, 0
+    while _taken(candidate, used):
+        number += 1
+        candidate = f"{base}-{number}"
+    used.add(candidate)
+    return candidate
+
+
+def _title(inline: Token) -> str:
+    return "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+
+
+def heading_ids(state: StateCore) -> None:
+    """markdown-it core rule: set the id of every h2-h4, then repoint fragment links."""
+    from mdit_py_plugins.anchors.index import slugify
+
+    used: set[str] = set()
+    moved: dict[str, str] = {}
+    skip = state.env.get(SKIP_LINE)
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag not in LEVELS:
+            continue
+        if skip is not None and token.map and token.map[0] == skip:
+            continue
+        slug = slugify(_title(tokens[index + 1]))
+        found = unique_id(slug, used)
+        token.attrSet("id", found)
+        if found != slug and slug in TEMPLATE_IDS:
+            moved.setdefault(slug, found)
+    if moved:
+        _repoint(tokens, moved)
+
+
+def _repoint(tokens: list[Token], moved: dict[str, str]) -> None:
+    for token in tokens:
+        for child in token.children or ():
+            href = child.attrGet("href") if child.type == "link_open" else None
+            if isinstance(href, str) and href.startswith("#") and href[1:] in moved:
+                child.attrSet("href", "#" + moved[href[1:]])
