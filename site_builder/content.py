@@ -7,6 +7,7 @@ everything. Cross-file checks that need only the file list (duplicate slugs) hap
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import itertools
 import os
@@ -26,10 +27,11 @@ from .cache import (
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
+from .inventory import inventory
 from .markdown import render
-from .model import EMPTY_WORDS, Case, FrontMatter, Page, SourceFile, WordTable
+from .model import EMPTY_WORDS, Case, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
-from .stats import Found, trusted_mtime, walk
+from .stats import Found, NotRegularFile, open_regular, read_regular, trusted_mtime
 from .validate import SLUG_RE, validate_case, validate_page
 from .words import Bag, case_tokens
 
@@ -73,7 +75,7 @@ def read_source(
                 rel, None, "symlink points outside the content directory; refusing to read it"
             )
     try:
-        with open(path, "rb") as file:
+        with os.fdopen(open_regular(os.fspath(path)), "rb") as file:
             size = os.fstat(file.fileno()).st_size
             if size > max_bytes:
                 return error(
@@ -82,8 +84,10 @@ def read_source(
                     f"file is {size} bytes; the limit is {max_bytes} (max_file_bytes in site.toml)",
                 )
             data = file.read()
+    except NotRegularFile as exc:
+        return error(rel, None, str(exc.strerror), "remove it, or replace it with a file")
     except OSError as exc:
-        return error(rel, None, f"cannot read file: {exc.strerror or exc}")
+        return error(rel, None, f"cannot read file: {exc.strerror or exc}", _read_hint(exc))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -98,11 +102,24 @@ def read_source(
     return SourceFile(rel, text, hashlib.sha256(data).hexdigest())
 
 
+def _read_hint(exc: OSError) -> str | None:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "make it readable by the user running the build (chmod a+r), or remove it"
+    return None
+
+
 def _check_name(rel: str) -> str | Diagnostic | None:
     """The slug a file name gives, or why it gives none. Strings, not `Path`s: this runs for
     every case file on every build, including one-edit rebuilds."""
     name = rel.rpartition("/")[2]
     slug, suffix = os.path.splitext(name)
+    if suffix != ".md" and suffix.lower() in (".md", ".markdown"):
+        return error(
+            rel,
+            None,
+            f"Markdown files must end in '.md' (lower case); '{name}' is not read",
+            f"rename it to '{slug.lower()}.md'",
+        )
     if suffix != ".md":
         return warning(rel, None, "not a Markdown (.md) file; ignored", rule="stray-file")
     if not SLUG_RE.fullmatch(slug):
@@ -113,16 +130,6 @@ def _check_name(rel: str) -> str | Diagnostic | None:
             "use lowercase letters, digits and single hyphens, e.g. 'vaccines-alter-dna.md'",
         )
     return slug
-
-
-def _front_matter(
-    root: Path, path: Path, config: SiteConfig
-) -> tuple[FrontMatter | None, list[Diagnostic]]:
-    """Read and parse one file whose name is already a valid slug."""
-    source = read_source(root, path, config.max_file_bytes)
-    if isinstance(source, Diagnostic):
-        return None, [source]
-    return parse(source)
 
 
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
@@ -385,7 +392,7 @@ def _from_cache(
     restat = None
     try:
         if file.stat != (mtime_ns, size):
-            data = file.path.read_bytes()  # after the walk's stat, as `compile_case` does
+            data = read_regular(file.location)  # after the walk's stat, as `compile_case` does
             if hashlib.sha256(data).hexdigest() != digest:
                 return None
             changed, size = file.stat
@@ -428,27 +435,18 @@ def _compile_all(
     run_sharded(shard, jobs, tick, consume)
 
 
-def _case_files(root: Path, walked: Sequence[Found] | None) -> Sequence[Found]:
-    """The files under `content/cases`, from a walk of `content/` when the build did one (the
-    same files: a symlinked `cases` folder is the one thing that walk does not enter)."""
-    if walked is None or os.path.islink(os.path.join(root, CASES_DIR)):
-        return walk(root, CASES_DIR)
-    prefix = CASES_DIR + "/"
-    return [found for found in walked if found.rel.startswith(prefix)]
-
-
 def _load_cases(
     root: Path,
     config: SiteConfig,
     cache: Cache | None,
     jobs: int,
     tick: Tick | None,
-    walked: Sequence[Found] | None = None,
+    found: Sequence[Found],
 ) -> tuple[list[Case], list[Diagnostic], frozenset[str], WordTable, dict[str, str], dict[str, str]]:
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
-    for location, rel, is_link, stat in _case_files(root, walked):
+    for location, rel, is_link, stat, _ in found:
         slug = _check_name(rel)
         if not isinstance(slug, str):
             problems += [slug] if slug else []
@@ -525,18 +523,23 @@ def _load_cases(
     return kept, problems, frozenset(by_slug), words.table(), sources, digests
 
 
-def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
+def _load_pages(
+    root: Path, config: SiteConfig, found: Sequence[Found]
+) -> tuple[list[Page], list[Diagnostic]]:
     pages: list[Page] = []
     problems: list[Diagnostic] = []
-    directory = root / PAGES_DIR
-    for path in sorted(directory.glob("*")) if directory.is_dir() else []:
-        if path.is_dir() or path.name.startswith("."):
-            continue
-        slug = _check_name(_relative(root, path))
+    for entry in found:
+        slug = _check_name(entry.rel)
         if not isinstance(slug, str):
             problems += [slug] if slug else []
             continue
-        front, front_problems = _front_matter(root, path, config)
+        source = read_source(
+            root, Path(entry.location), config.max_file_bytes, rel=entry.rel, is_link=entry.is_link
+        )
+        if isinstance(source, Diagnostic):
+            problems.append(source)
+            continue
+        front, front_problems = parse(source)
         problems += front_problems
         if front is not None:
             page, page_problems = validate_page(front, slug)
@@ -572,10 +575,11 @@ def load_content(
                 ),
             ),
         )
+    found = inventory(root, walked)
     cases, case_problems, slugs, words, digests, files = _load_cases(
-        root, config, cache, jobs, tick, walked
+        root, config, cache, jobs, tick, found.cases
     )
-    pages, page_problems = _load_pages(root, config)
+    pages, page_problems = _load_pages(root, config, found.pages)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
-    problems = tuple(case_problems + page_problems)
+    problems = tuple([*found.problems, *case_problems, *page_problems])
     return Content(tuple(cases), tuple(pages), problems, slugs, words, digests, files)
