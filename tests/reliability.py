@@ -79,4 +79,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def leftovers(site: Path) -> list[str]:
     """Staging or swapped-out folders left beside the output."""
-    return sorted(p.name for p in site.iterdir() if p.name.startswith(".output."))
+    return sorted(
+        p.name for p in site.iterdir() if p.name.startswith((".output.staging-", ".output.old-"))
+    )
