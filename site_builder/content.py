@@ -98,6 +98,14 @@ def read_source(
             f"file is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
             "save the file as UTF-8",
         )
+    if "\0" in text:  # YAML refuses it without a line; no page may carry one
+        nul = text.index("\0")
+        return error(
+            rel,
+            text.count("\n", 0, nul) + 1,
+            f"NUL character (\\0) at column {nul - text.rfind(chr(10), 0, nul)}",
+            "delete it; an editor or a bad copy put it there",
+        )
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return SourceFile(rel, text, hashlib.sha256(data).hexdigest())
 
@@ -133,7 +141,7 @@ def _check_name(rel: str) -> str | Diagnostic | None:
 
 
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
-COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes")
+COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes", "limits")
 BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
@@ -542,7 +550,7 @@ def _load_pages(
         front, front_problems = parse(source)
         problems += front_problems
         if front is not None:
-            page, page_problems = validate_page(front, slug)
+            page, page_problems = validate_page(front, slug, config.limits)
             problems += page_problems
             pages += [page] if page else []
     return pages, problems

@@ -159,7 +159,7 @@ def test_lock_of_a_dead_process_is_taken_over(tmp_path):
     (site / ".output.lock").write_text("999999999\n", encoding="utf-8")
     done = build(site)
     assert done.returncode == 0, done.stderr
-    assert (site / ".output.lock").read_text(encoding="utf-8").strip() != "999999999"
+    assert not (site / ".output.lock").exists()
 
 
 def test_killed_build_leftovers_are_removed_once_and_only_ours(tmp_path):
