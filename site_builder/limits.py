@@ -27,8 +27,20 @@ def _line(fm: FrontMatter, key: str) -> int:
 def term_problems(
     fm: FrontMatter, terms: Mapping[str, tuple[str, ...]], limits: LimitsConfig
 ) -> list[Diagnostic]:
-    """Each taxonomy (`terms`: name -> distinct values) holds at most `limits.terms` values."""
-    return [
+    """Each taxonomy (`terms`: name -> distinct values) holds at most `limits.terms` values,
+    and all together at most `limits.total_terms`."""
+    total = sum(map(len, terms.values()))
+    first = min((_line(fm, name) for name, values in terms.items() if values), default=2)
+    overall = [
+        error(
+            fm.path,
+            first,
+            f"the case has {total} terms in all taxonomies; the limit is {limits.total_terms}",
+            "each term is a page and a feed: keep the terms a reader would browse by "
+            "([limits] total_terms in site.toml)",
+        )
+    ]
+    return (overall if total > limits.total_terms else []) + [
         error(
             fm.path,
             _line(fm, name),

@@ -46,6 +46,8 @@ def test_too_many_terms_is_an_error_at_the_key(tmp_path):
         [
             "content/cases/many-outlets.md:4: error: 'outlets' has 201 distinct values; the "
             "limit is 200 per taxonomy",
+            "content/cases/many-tags.md:4: error: the case has 20001 terms in all taxonomies; "
+            "the limit is 300",
             "content/cases/many-tags.md:5: error: 'tags' has 20000 distinct values; the limit "
             "is 200 per taxonomy",
         ],
@@ -107,7 +109,7 @@ def test_pathological_emphasis_is_refused_with_its_line(tmp_path):
         before,
         [
             "content/cases/emphasis-bomb.md:8: error: the body has 500012 Markdown markup "
-            "characters (*_[]!|<>&`\\~#) and line breaks; the limit is 25000, passed on this line"
+            "characters (*_[]!|<>&`\\~#) and line breaks; the limit is 10000, passed on this line"
         ],
     )
 
