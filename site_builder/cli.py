@@ -24,7 +24,7 @@ from typing import NoReturn, TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, UserError, has_errors, summary
-from .environment import EnvironmentFailure
+from .environment import EnvironmentFailure, failure
 from .parallel import default_jobs, parse_jobs
 from .report import FORMATS, as_json, github, human
 
@@ -363,6 +363,11 @@ def main(argv: Sequence[str] | None = None, *, exit_now: bool = False) -> int:
         return commands[args.command](args)
     except EnvironmentFailure as exc:
         _report(exc.diagnostics, sys.stderr)
+        return EXIT_ENVIRONMENT
+    except OSError as exc:  # the machine failed outside the build's own handling
+        where = exc.filename or args.root
+        found = failure(where, exc, f"running {args.command}", output_kept=False)
+        _report(found.diagnostics, sys.stderr)
         return EXIT_ENVIRONMENT
     except UserError as exc:
         _report(exc.diagnostics, sys.stderr)

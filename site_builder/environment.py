@@ -31,16 +31,19 @@ class EnvironmentFailure(UserError):
     """A problem with the machine the build runs on; the CLI exits 3 for it."""
 
 
-def failure(where: Path | str, exc: OSError, doing: str) -> EnvironmentFailure:
-    """One diagnostic for an OSError met while `doing` (e.g. "writing the new site")."""
+def failure(
+    where: Path | str, exc: OSError, doing: str, *, output_kept: bool = True
+) -> EnvironmentFailure:
+    """One diagnostic for an OSError met while `doing` (e.g. "building the site")."""
     reason = exc.strerror or str(exc)
     detail = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(where) else ""
+    kept = "; the previous output was left untouched" if output_kept else ""
     return EnvironmentFailure(
         [
             error(
                 str(where),
                 None,
-                f"{reason} while {doing}{detail}; the previous output was left untouched",
+                f"{reason} while {doing}{detail}{kept}",
                 _HINTS.get(exc.errno or 0),
             )
         ]

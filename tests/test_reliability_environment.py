@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability import AS_USER, CASE, SCRIPT, build, good_site, leftovers, snapshot
+from reliability import AS_USER, CASE, SCRIPT, build, good_site, leftovers, run, snapshot
 
 FULL = "No space left on device while building the site"
 
@@ -194,3 +194,14 @@ def test_killed_build_leftovers_are_removed_once_and_only_ours(tmp_path):
     assert (site / ".other.staging-abcd1234").is_dir()
     again = build(site)
     assert "interrupted builds" not in again.stderr
+
+
+def test_any_command_meeting_a_machine_failure_exits_3_without_traceback(tmp_path):
+    site = good_site(tmp_path)
+    (site / "content/cases").chmod(0o555)
+    try:
+        done = run(site, "new", "--root", ".", "A new claim", prefix=AS_USER)
+    finally:
+        (site / "content/cases").chmod(0o755)
+    _assert_environment_failure(done, ": error: Permission denied while running new")
+    assert "previous output" not in done.stderr
