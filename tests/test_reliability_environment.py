@@ -38,10 +38,11 @@ os.write = write
 
 
 @contextlib.contextmanager
-def tiny_disk(size: str) -> Iterator[Path]:
+def tiny_disk(size: str, *, read_only: bool = False) -> Iterator[Path]:
     mount = Path(tempfile.mkdtemp(prefix="tiny-disk-"))
+    options = f"size={size},ro" if read_only else f"size={size}"
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True
     )
     if done.returncode != 0:
         mount.rmdir()
@@ -132,6 +133,18 @@ def test_read_only_output_parent_is_said_before_any_work(tmp_path):
     _assert_environment_failure(done, f"{parent}: error: Permission denied while creating the lock")
     assert not (site / ".cache").exists()  # nothing was loaded, rendered or cached
     assert list(parent.iterdir()) == []
+
+
+def test_read_only_file_system_for_the_output_is_exit_3(tmp_path):
+    with tiny_disk("64k", read_only=True) as disk:
+        site = good_site(tmp_path)
+        done = build(site, "--output", str(disk / "site"))
+        _assert_environment_failure(
+            done, f"{disk}: error: Read-only file system while creating the lock file"
+        )
+        assert "hint: that file system is read-only: choose an --output on a writable one" in (
+            done.stderr
+        )
 
 
 def test_second_build_waits_or_says_why_and_nothing_is_left_behind(tmp_path):
