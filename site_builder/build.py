@@ -26,6 +26,7 @@ from .base_url import base_url_warnings
 from .cache import Cache, LastBuild, OutputRecord, new_token, open_cache
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
+from .environment import failure, require_writable
 from .incremental import (
     Inputs,
     fingerprint,
@@ -39,10 +40,11 @@ from .incremental import (
     unit_fingerprints,
     with_pending,
 )
+from .lock import BuildLock
 from .model import BuildResult, DataFile, RelatedEntry, RelatedGraph, SiteModel
 from .parallel import Tick, default_jobs
 from .theme import theme_problems
-from .writer import MARKER
+from .writer import MARKER, remove_leftovers
 
 # The stages past the no-op check (Markdown, YAML, Jinja, numpy...) are imported inside the
 # functions that run them: a build with nothing to do must not pay ~0.2 s for their imports.
@@ -83,6 +85,9 @@ class BuildOptions:
     progress: ProgressFactory | None = None
     # `build --base-url URL`: replaces site.toml's base_url, for previews.
     base_url: str | None = None
+    # Another build holds the output's lock: wait for it (told once through `on_wait`) or fail.
+    wait: bool = False
+    on_wait: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,9 +464,37 @@ def build_site(
     freeing them object by object costs 0.07 s at 10k cases.
     """
     options = options or BuildOptions(drafts=drafts)
+    with BuildLock(output, wait=options.wait, on_wait=options.on_wait):
+        require_writable(output.parent, output)
+        notes = _cleanup_note(output, remove_leftovers(output))
+        cache_dir = options.cache_dir or root / load_config(root).cache_dir
+        cache = open_cache(cache_dir) if options.use_cache else None
+        try:
+            result, diagnostics = _build_unlocked(root, output, options, cache, keep)
+        except OSError as exc:
+            raise failure(output, exc, "building the site") from None
+        if cache is not None and cache.trouble:
+            notes.append(
+                f"{cache_dir}: warning: cannot write the build cache ({cache.trouble}); the "
+                "site was published anyway, the next build will be slower"
+            )
+    return replace(result, notes=tuple(notes)), diagnostics
+
+
+def _cleanup_note(output: Path, removed: list[str]) -> list[str]:
+    if not removed:
+        return []
+    what = "folder" if len(removed) == 1 else f"{len(removed)} folders"
+    return [
+        f"{output}: note: removed {what} that interrupted builds left beside it: "
+        + ", ".join(removed)
+    ]
+
+
+def _build_unlocked(
+    root: Path, output: Path, options: BuildOptions, cache: Cache | None, keep: list[object] | None
+) -> tuple[BuildResult, tuple[Diagnostic, ...]]:
     timer = _Timer()
-    cache_dir = options.cache_dir or root / load_config(root).cache_dir
-    cache = open_cache(cache_dir) if options.use_cache else None
     # The model is tens of thousands of long-lived, acyclic objects: cyclic GC passes over
     # them cost a third of the planning time and free nothing.
     gc_was_enabled = gc.isenabled()

@@ -24,7 +24,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -133,10 +133,29 @@ class Cache:
     def __init__(self, path: Path, code: str) -> None:
         self.path = path
         self.code = code
+        # Why the cache could not be written, if it could not: the build still publishes
+        # (the cache only saves time) and the CLI prints this as a warning.
+        self.trouble: str | None = None
         self.db = self._open()
 
+    def _failed(self, exc: BaseException) -> None:
+        if self.trouble is None:
+            self.trouble = getattr(exc, "strerror", None) or str(exc)
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """A write that may fail (disk full, read-only): noted in `trouble`, never raised."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
+
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._failed(exc)
+            return self._create(sqlite3.connect(":memory:", isolation_level=None))
         for attempt in range(2):
             try:
                 db = sqlite3.connect(self.path, isolation_level=None)
@@ -149,7 +168,9 @@ class Cache:
             except sqlite3.DatabaseError:
                 pass
             if attempt == 0:
-                self._discard()
+                with self._quiet():
+                    self._discard()
+        self.trouble = self.trouble or "the cache file cannot be opened or created"
         return self._create(sqlite3.connect(":memory:", isolation_level=None))
 
     def _usable(self, db: sqlite3.Connection) -> bool:
@@ -244,7 +265,7 @@ class Cache:
     def forget_sources(self) -> None:
         """Drop compiled cases and the vocabulary, and the states that number words by it
         (the graph keeps keyword rows by word id)."""
-        with suppress(sqlite3.Error), self._transaction():
+        with self._quiet(), self._transaction():
             self.db.execute("DELETE FROM sources")
             self.db.execute("DELETE FROM compiled")
             self.db.execute("DELETE FROM words")
@@ -267,7 +288,8 @@ class Cache:
                     "INSERT OR REPLACE INTO compiled VALUES (?, ?, ?, ?)",
                     ((p, b, i, c) for p, _, _, _, b, i, c in rows),
                 )
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return False
         return True
 
@@ -275,7 +297,7 @@ class Cache:
         """New (mtime_ns, size) for entries whose file was found unchanged by its bytes: rows of
         (path, mtime_ns, size, digest). Only the small `sources` rows change: rewriting every
         entry with its blob after a checkout cost 0.17 s at 10k cases."""
-        with suppress(sqlite3.Error), self._transaction():
+        with self._quiet(), self._transaction():
             self.db.executemany(
                 "UPDATE sources SET mtime_ns = ?, size = ? WHERE path = ? AND digest = ?",
                 ((m, s, p, d) for p, m, s, d in rows),
@@ -283,7 +305,7 @@ class Cache:
 
     def prune_sources(self, keep: set[str]) -> None:
         """Forget files that no longer exist (`keep` is every path seen)."""
-        with suppress(sqlite3.Error), self._transaction():
+        with self._quiet(), self._transaction():
             stale = [(p,) for (p,) in self.db.execute("SELECT path FROM sources") if p not in keep]
             self.db.executemany("DELETE FROM sources WHERE path = ?", stale)
             self.db.executemany("DELETE FROM compiled WHERE path = ?", stale)
@@ -302,7 +324,7 @@ class Cache:
 
     def put_outputs(self, outdir: str, records: dict[str, OutputRecord]) -> None:
         """Replace the whole manifest of `outdir` (the output tree now holds exactly these)."""
-        with suppress(sqlite3.Error), self._transaction():
+        with self._quiet(), self._transaction():
             self.db.execute("DELETE FROM outputs WHERE outdir = ?", (outdir,))
             self._insert_outputs(outdir, records)
 
@@ -311,7 +333,7 @@ class Cache:
     ) -> None:
         """Patch the manifest after an incremental build: a one-edit rebuild changes a few
         rows of 25k, and rewriting them all cost more than the rest of the cache phase."""
-        with suppress(sqlite3.Error), self._transaction():
+        with self._quiet(), self._transaction():
             self.db.executemany(
                 "DELETE FROM outputs WHERE outdir = ? AND path = ?",
                 ((outdir, path) for path in removed),
@@ -351,10 +373,13 @@ class Cache:
         """Write a state for `put_states(..., token)` to move into place. File writes only, no
         database: a forked process may call it and send back that it did, not the blob."""
         path = self._state_path(outdir, name)
-        path.parent.mkdir(exist_ok=True)
-        with open(path.with_name(path.name + ".tmp"), "wb") as file:
-            file.write(token.encode() + b"\n")
-            file.write(blob)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with open(path.with_name(path.name + ".tmp"), "wb") as file:
+                file.write(token.encode() + b"\n")
+                file.write(blob)
+        except OSError:  # `put_states` finds no staged file and notes the trouble
+            return
 
     def put_states(
         self, outdir: str, states: Mapping[str, bytes | None], token: str | None = None
@@ -368,16 +393,17 @@ class Cache:
                     self.stage_state(outdir, name, token, blob)
                 path = self._state_path(outdir, name)
                 os.replace(path.with_name(path.name + ".tmp"), path)
-        except OSError:
+        except OSError as exc:
+            self._failed(exc)
             return
-        with suppress(sqlite3.Error), self._transaction():
+        with self._quiet(), self._transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
                 [(outdir, name, token) for name in sorted(states)],
             )
 
     def forget_outputs(self, outdir: str) -> None:
-        with suppress(sqlite3.Error), self._transaction():
+        with self._quiet(), self._transaction():
             self.db.execute("DELETE FROM outputs WHERE outdir = ?", (outdir,))
             self.db.execute("DELETE FROM builds WHERE outdir = ?", (outdir,))
             self.db.execute("DELETE FROM states WHERE outdir = ?", (outdir,))
@@ -394,7 +420,7 @@ class Cache:
             return None
 
     def put_last_build(self, outdir: str, build: LastBuild) -> None:
-        with suppress(sqlite3.Error):
+        with self._quiet():
             self.db.execute(
                 "INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?, ?)",
                 (

@@ -1,7 +1,9 @@
 """Command line: parses arguments, prints diagnostics, maps outcomes to exit codes.
 
-Exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage or config errors.
-Only this module prints. User errors never show a traceback; anything else is a bug and does.
+Exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage or config errors,
+3 environment failures: the machine, not the content (disk full, permission denied or a
+read-only file system where the output goes, another build holding the output's lock; see
+docs/reliability.md). Only this module prints. User errors never show a traceback; anything else is a bug and does.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from typing import NoReturn, TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, UserError, has_errors, summary
+from .environment import EnvironmentFailure, failure
 from .parallel import default_jobs, parse_jobs
 from .report import FORMATS, as_json, github, human
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
 SITE_ROOT_HELP = (
@@ -65,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
         help="build the site into the output directory",
         description="Validate all content and build the site. Nothing is written if any error is found; "
         "the previous output stays untouched.",
+        epilog="Exit status: 0 built, 1 content errors (or warnings with --strict), 2 usage or "
+        "site.toml errors, 3 environment failures (disk full, permission denied, read-only "
+        "output folder, another build of the same output running); see docs/reliability.md.",
     )
     _add_root(build)
     build.add_argument(
@@ -104,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="also write counts and phase times of this build as JSON to FILE",
+    )
+    build.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another build of the same output is running, wait for it instead of "
+        "exiting with status 3",
     )
     build.add_argument(
         "--no-cache",
@@ -253,10 +265,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         progress=_progress_bar if show_bar else None,
         base_url=args.base_url,
+        wait=args.wait,
+        on_wait=lambda message: print(f"{output}: {message}", file=sys.stderr, flush=True),
     )
     keep: list[object] = []
     result, warnings = build_site(root, output, options=options, keep=keep)
     _report(warnings, sys.stderr)
+    for note in result.notes:
+        print(note, file=sys.stderr)
     elapsed = time.perf_counter() - start
     if args.report:
         args.report.write_text(
@@ -405,6 +421,14 @@ def main(argv: Sequence[str] | None = None, *, exit_now: bool = False) -> int:
     }
     try:
         return commands[args.command](args)
+    except EnvironmentFailure as exc:
+        _report(exc.diagnostics, sys.stderr)
+        return EXIT_ENVIRONMENT
+    except OSError as exc:  # the machine failed outside the build's own handling
+        where = exc.filename or args.root
+        found = failure(where, exc, f"running {args.command}", output_kept=False)
+        _report(found.diagnostics, sys.stderr)
+        return EXIT_ENVIRONMENT
     except UserError as exc:
         _report(exc.diagnostics, sys.stderr)
         return _error_code(exc.diagnostics)

@@ -57,6 +57,21 @@ class LintConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """`[limits]`: what one case file may hold, so no file costs more than its share (about a
+    second and 100 MB) to build and to publish (see docs/reliability.md)."""
+
+    terms: int = 200  # items per taxonomy (tags, topics, countries, languages, outlets)
+    # All taxonomies together: each new term is a page and a feed (1,000 terms: 2,000 files).
+    total_terms: int = 300
+    title_chars: int = 500
+    claim_chars: int = 1000
+    # Markdown markup characters (*_[]!|<>&`\~#) and line breaks in one body: the
+    # Markdown stage costs up to ~30 us for each, whatever the rest of the text.
+    markup: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str = "Debunk Desk"
     base_url: str = "http://localhost/"
@@ -66,13 +81,14 @@ class SiteConfig:
     default_rating: str = "Disinformation"
     per_page: int = 20
     allow_html: bool = False
-    max_file_bytes: int = 2_000_000
+    max_file_bytes: int = 256_000
     cache_dir: str = ".cache"
     favicon: str = "favicon.svg"  # a file under templates/static/, the site's or the theme's
     related: RelatedConfig = field(default_factory=RelatedConfig)
     lint: LintConfig = field(default_factory=LintConfig)
     ratings: RatingsConfig = field(default_factory=RatingsConfig)
     theme: ThemeConfig = field(default_factory=ThemeConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     @property
     def base_path(self) -> str:
@@ -108,11 +124,51 @@ def _boolean(value: Any) -> tuple[Any, str | None]:
     return None, f"expected true or false, got {value!r}"
 
 
+# Characters RFC 3986 never allows in a URL as they are (spaces, controls, quotes, ...): in
+# `base_url` each would be copied into every canonical link and feed id.
+_NOT_IN_URL = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}]')
+
+
 def _http_url(value: Any) -> tuple[Any, str | None]:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts and parts.scheme in ("http", "https") and parts.netloc:
-        return value if value.endswith("/") else value + "/", None
-    return None, f"expected an http(s) URL such as 'https://example.org/', got {value!r}"
+    expected = f"expected an http(s) URL such as 'https://example.org/', got {value!r}"
+    if not isinstance(value, str):
+        return None, expected
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None, expected
+    if found := _NOT_IN_URL.search(value):
+        return None, f"{expected}: {found[0]!r} is not allowed in a URL (percent-encode it)"
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        return None, f"{expected}: the port is not a number"
+    if not parts.hostname:
+        return None, expected
+    if parts.query or parts.fragment:
+        return None, f"{expected}: a base URL has no '?query' or '#fragment'"
+    return value if value.endswith("/") else value + "/", None
+
+
+# RFC 5646 language tags ("en", "pt-BR", "sr-Latn-RS", "zh-Hant-TW", "x-klingon"); the
+# value goes into every page's <html lang> and the feeds' xml:lang.
+_LANGUAGE_TAG = re.compile(
+    r"""(?:
+        (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})  # language, extended language
+        (?:-[a-z]{4})?                               # script
+        (?:-(?:[a-z]{2}|[0-9]{3}))?                  # region
+        (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*     # variants
+        (?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*          # extensions
+        (?:-x(?:-[a-z0-9]{1,8})+)?                   # private use
+      | x(?:-[a-z0-9]{1,8})+
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _language(value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value):
+        return value, None
+    return None, f"expected a BCP 47 language tag such as 'en' or 'pt-BR', got {value!r}"
 
 
 # What browsers take as a favicon, by extension; the value is also the link's `type`.
@@ -156,7 +212,7 @@ def _names_from(known: frozenset[str] | tuple[str, ...], what: str) -> Validator
 SITE_OPTIONS: dict[str, Validator] = {
     "title": _string,
     "base_url": _http_url,
-    "language": _string,
+    "language": _language,
     "description": _string,
     "organisation": _string,
     "default_rating": _string,
@@ -177,6 +233,11 @@ RELATED_OPTIONS: dict[str, Validator] = {
     "keywords": _positive_int,
     "max_word_share": _number,
     "near_duplicate": _number,
+}
+
+
+LIMITS_OPTIONS: dict[str, Validator] = {
+    name: _positive_int for name in ("terms", "total_terms", "title_chars", "claim_chars", "markup")
 }
 
 
@@ -237,6 +298,7 @@ def parse_config(text: str) -> SiteConfig:
     lint_raw = raw.pop("lint", {})
     ratings_raw = raw.pop("ratings", {})
     theme_raw = raw.pop("theme", {})
+    limits, limits_problems = _limits_table(raw.pop("limits", {}), text)
     site, problems = _validate_table(raw, SITE_OPTIONS, None, text)
     if not isinstance(related_raw, dict):
         problems.append(
@@ -246,15 +308,29 @@ def parse_config(text: str) -> SiteConfig:
     related, related_problems = _validate_table(related_raw, RELATED_OPTIONS, "related", text)
     problems += related_problems
     lint, lint_problems = _lint_table(lint_raw, text)
-    problems += lint_problems
+    problems += lint_problems + limits_problems
     ratings, rating_problems = ratings_table(ratings_raw, site, text)
     theme, theme_problems = theme_table(theme_raw, text)
     problems += rating_problems + theme_problems
     if problems:
         raise UserError(problems)
     return SiteConfig(
-        **site, related=RelatedConfig(**related), lint=lint, ratings=ratings, theme=theme
+        **site,
+        related=RelatedConfig(**related),
+        lint=lint,
+        ratings=ratings,
+        theme=theme,
+        limits=limits,
     )
+
+
+def _limits_table(raw: Any, text: str) -> tuple[LimitsConfig, list[Diagnostic]]:
+    if not isinstance(raw, dict):
+        return LimitsConfig(), [
+            error(CONFIG_NAME, _key_line(text, "limits", None), "'limits' must be a table")
+        ]
+    values, problems = _validate_table(raw, LIMITS_OPTIONS, "limits", text)
+    return LimitsConfig(**values), problems
 
 
 def _lint_table(raw: Any, text: str) -> tuple[LintConfig, list[Diagnostic]]:

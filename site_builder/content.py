@@ -7,6 +7,7 @@ everything. Cross-file checks that need only the file list (duplicate slugs) hap
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import itertools
 import os
@@ -27,9 +28,10 @@ from .case_body import render_body
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import parse
-from .model import EMPTY_WORDS, TAXONOMIES, Case, FrontMatter, Page, SourceFile, WordTable
+from .inventory import inventory
+from .model import EMPTY_WORDS, TAXONOMIES, Case, Page, SourceFile, WordTable
 from .parallel import Channel, Tick, run_sharded
-from .stats import Found, trusted_mtime, walk
+from .stats import Found, NotRegularFile, open_regular, read_regular, trusted_mtime
 from .validate import SLUG_RE, validate_case, validate_page
 from .words import Bag, case_tokens
 
@@ -75,7 +77,7 @@ def read_source(
                 rel, None, "symlink points outside the content directory; refusing to read it"
             )
     try:
-        with open(path, "rb") as file:
+        with os.fdopen(open_regular(os.fspath(path)), "rb") as file:
             size = os.fstat(file.fileno()).st_size
             if size > max_bytes:
                 return error(
@@ -84,8 +86,10 @@ def read_source(
                     f"file is {size} bytes; the limit is {max_bytes} (max_file_bytes in site.toml)",
                 )
             data = file.read()
+    except NotRegularFile as exc:
+        return error(rel, None, str(exc.strerror), "remove it, or replace it with a file")
     except OSError as exc:
-        return error(rel, None, f"cannot read file: {exc.strerror or exc}")
+        return error(rel, None, f"cannot read file: {exc.strerror or exc}", _read_hint(exc))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -96,8 +100,22 @@ def read_source(
             f"file is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
             "save the file as UTF-8",
         )
+    if "\0" in text:  # YAML refuses it without a line; no page may carry one
+        nul = text.index("\0")
+        return error(
+            rel,
+            text.count("\n", 0, nul) + 1,
+            f"NUL character (\\0) at column {nul - text.rfind(chr(10), 0, nul)}",
+            "delete it; an editor or a bad copy put it there",
+        )
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return SourceFile(rel, text, hashlib.sha256(data).hexdigest())
+
+
+def _read_hint(exc: OSError) -> str | None:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "make it readable by the user running the build (chmod a+r), or remove it"
+    return None
 
 
 def _check_name(rel: str) -> str | Diagnostic | None:
@@ -105,6 +123,13 @@ def _check_name(rel: str) -> str | Diagnostic | None:
     every case file on every build, including one-edit rebuilds."""
     name = rel.rpartition("/")[2]
     slug, suffix = os.path.splitext(name)
+    if suffix != ".md" and suffix.lower() in (".md", ".markdown"):
+        return error(
+            rel,
+            None,
+            f"Markdown files must end in '.md' (lower case); '{name}' is not read",
+            f"rename it to '{slug.lower()}.md'",
+        )
     if suffix != ".md":
         return warning(rel, None, "not a Markdown (.md) file; ignored", rule="stray-file")
     if not SLUG_RE.fullmatch(slug):
@@ -117,18 +142,8 @@ def _check_name(rel: str) -> str | Diagnostic | None:
     return slug
 
 
-def _front_matter(
-    root: Path, path: Path, config: SiteConfig
-) -> tuple[FrontMatter | None, list[Diagnostic]]:
-    """Read and parse one file whose name is already a valid slug."""
-    source = read_source(root, path, config.max_file_bytes)
-    if isinstance(source, Diagnostic):
-        return None, [source]
-    return parse(source)
-
-
 # Config fields that shape a compiled case; any other config change keeps the cache valid.
-COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes", "ratings")
+COMPILE_CONFIG = ("allow_html", "default_rating", "max_file_bytes", "ratings", "limits")
 BATCH = 256  # compiled files per message from a worker
 # Below this many files to compile, forking costs more than it saves.
 PARALLEL_MIN = 64
@@ -396,7 +411,7 @@ def _from_cache(
     restat = None
     try:
         if file.stat != (mtime_ns, size):
-            data = file.path.read_bytes()  # after the walk's stat, as `compile_case` does
+            data = read_regular(file.location)  # after the walk's stat, as `compile_case` does
             if hashlib.sha256(data).hexdigest() != digest:
                 return None
             changed, size = file.stat
@@ -439,22 +454,13 @@ def _compile_all(
     run_sharded(shard, jobs, tick, consume)
 
 
-def _case_files(root: Path, walked: Sequence[Found] | None) -> Sequence[Found]:
-    """The files under `content/cases`, from a walk of `content/` when the build did one (the
-    same files: a symlinked `cases` folder is the one thing that walk does not enter)."""
-    if walked is None or os.path.islink(os.path.join(root, CASES_DIR)):
-        return walk(root, CASES_DIR)
-    prefix = CASES_DIR + "/"
-    return [found for found in walked if found.rel.startswith(prefix)]
-
-
 def _load_cases(
     root: Path,
     config: SiteConfig,
     cache: Cache | None,
     jobs: int,
     tick: Tick | None,
-    walked: Sequence[Found] | None = None,
+    found: Sequence[Found],
 ) -> tuple[
     list[Case],
     list[Diagnostic],
@@ -467,7 +473,7 @@ def _load_cases(
     problems: list[Diagnostic] = []
     by_slug: dict[str, list[str]] = defaultdict(list)
     files: list[_CaseFile] = []
-    for location, rel, is_link, stat in _case_files(root, walked):
+    for location, rel, is_link, stat, _ in found:
         slug = _check_name(rel)
         if not isinstance(slug, str):
             problems += [slug] if slug else []
@@ -553,21 +559,26 @@ def _load_cases(
     return kept, problems, frozenset(by_slug), words.table(), sources, digests, frozenset(stubs)
 
 
-def _load_pages(root: Path, config: SiteConfig) -> tuple[list[Page], list[Diagnostic]]:
+def _load_pages(
+    root: Path, config: SiteConfig, found: Sequence[Found]
+) -> tuple[list[Page], list[Diagnostic]]:
     pages: list[Page] = []
     problems: list[Diagnostic] = []
-    directory = root / PAGES_DIR
-    for path in sorted(directory.glob("*")) if directory.is_dir() else []:
-        if path.is_dir() or path.name.startswith("."):
-            continue
-        slug = _check_name(_relative(root, path))
+    for entry in found:
+        slug = _check_name(entry.rel)
         if not isinstance(slug, str):
             problems += [slug] if slug else []
             continue
-        front, front_problems = _front_matter(root, path, config)
+        source = read_source(
+            root, Path(entry.location), config.max_file_bytes, rel=entry.rel, is_link=entry.is_link
+        )
+        if isinstance(source, Diagnostic):
+            problems.append(source)
+            continue
+        front, front_problems = parse(source)
         problems += front_problems
         if front is not None:
-            page, page_problems = validate_page(front, slug)
+            page, page_problems = validate_page(front, slug, config.limits)
             problems += page_problems
             pages += [page] if page else []
     return pages, problems
@@ -600,10 +611,11 @@ def load_content(
                 ),
             ),
         )
+    found = inventory(root, walked)
     cases, case_problems, slugs, words, digests, files, stubs = _load_cases(
-        root, config, cache, jobs, tick, walked
+        root, config, cache, jobs, tick, found.cases
     )
-    pages, page_problems = _load_pages(root, config)
+    pages, page_problems = _load_pages(root, config, found.pages)
     cases.sort(key=lambda c: (-c.date.toordinal(), c.slug))
-    problems = tuple(case_problems + page_problems)
+    problems = tuple([*found.problems, *case_problems, *page_problems])
     return Content(tuple(cases), tuple(pages), problems, slugs, words, digests, files, stubs)

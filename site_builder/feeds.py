@@ -73,10 +73,15 @@ def _category_lines(merged: MergedTerms, base_url: str) -> dict[tuple[str, str],
     }
 
 
+FEED_TERMS = 10  # categories per taxonomy in one entry
+
+
 def entry_xml(categories: dict[tuple[str, str], str], case: Case, base_url: str) -> bytes:
     """One `<entry>`, indented for a feed; its id is the case's canonical URL (stable)."""
     url = base_url + case_url(case.slug)
-    lines = (categories.get((t, label)) for t in TAXONOMIES for label in case.terms(t))
+    # The entry is in the feed of each of its terms: all its terms in each would grow with
+    # the square of the term count; the case page and open data list them all.
+    lines = (categories.get((t, label)) for t in TAXONOMIES for label in case.terms(t)[:FEED_TERMS])
     return (
         "  <entry>\n"
         f"    <title>{_text(case.title)}</title>\n"

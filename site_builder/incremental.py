@@ -21,7 +21,7 @@ import msgspec
 from .cache import LastBuild, OutputRecord, code_fingerprint
 from .config import CONFIG_NAME
 from .model import DataFile
-from .stats import Found, trusted_mtime, walk
+from .stats import Found, read_regular, trusted_mtime, walk
 from .theme import template_dirs
 
 if TYPE_CHECKING:
@@ -83,8 +83,9 @@ def read_inputs(
     digest.update(msgspec.msgpack.encode(stats))
     fresh: list[str] = []
     pending: list[str] = []
+    refused = {f.rel for f in found if f.problem is not None}  # never opened: a FIFO blocks
     for path, changed, _ in stats:
-        if trusted_mtime(changed) < 0:
+        if trusted_mtime(changed) < 0 and path not in refused:
             (pending if defer is not None and defer(path) else fresh).append(path)
     return Inputs(digest.hexdigest(), _hashes(root, fresh), tuple(found), tuple(pending))
 
@@ -104,7 +105,8 @@ def _hashes(root: Path, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
     found = []
     for path in paths:
         try:
-            found.append((path, hashlib.sha256((root / path).read_bytes()).hexdigest()))
+            data = read_regular(os.path.join(root, path))
+            found.append((path, hashlib.sha256(data).hexdigest()))
         except OSError:
             found.append((path, ""))
     return tuple(found)

@@ -197,3 +197,6 @@ class BuildResult:
     cases: int
     pages: int
     timings: tuple[tuple[str, float], ...]
+    # One line each for the person at the terminal, not problems with the content: folders
+    # of killed builds removed, a cache that could not be written.
+    notes: tuple[str, ...] = ()

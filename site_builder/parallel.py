@@ -98,6 +98,8 @@ def _child(fn: ShardFn[Any], shard: int, jobs: int, conn: Connection) -> None:
         conn.send(("ok", fn(shard, jobs, channel)))
     except UserError as exc:
         conn.send(("user-error", exc.diagnostics))
+    except OSError as exc:  # a full disk, a lost permission: the parent reports it as such
+        conn.send(("os-error", (exc.errno, exc.strerror, exc.filename)))
     except KeyboardInterrupt:
         pass
     except BaseException:  # a bug: carry the child's traceback to the parent
@@ -151,6 +153,8 @@ def run_sharded(
                 conn.close()
                 if kind == "user-error":
                     raise UserError(value)
+                if kind == "os-error":
+                    raise OSError(*value)
                 if kind == "crash":
                     raise RuntimeError(f"worker {shard} failed:\n{value}")
                 results[shard] = value
@@ -194,6 +198,8 @@ class Background:
             self.cancel()
         if kind == "user-error":
             raise UserError(value)
+        if kind == "os-error":
+            raise OSError(*value)
         if kind == "crash":
             raise RuntimeError(f"background worker failed:\n{value}")
         return value

@@ -12,8 +12,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import SiteConfig
+from .config import LimitsConfig, SiteConfig
 from .diagnostics import Diagnostic, error, warning
+from .limits import length_problems, markup_problem, term_problems
 from .markdown import Sections, split_sections
 from .model import Case, FrontMatter, Outlet, Page
 from .placeholders import placeholder_text
@@ -111,7 +112,7 @@ class _Checker:
         if not isinstance(items, list):
             self.fail(key, f"'{key}' must be a list of strings, got {type_name(value)}")
             return ()
-        result: list[str] = []
+        result: list[str] = []  # duplicates dropped at the end, in linear time
         for index, item in enumerate(items):
             if (
                 isinstance(item, bool)
@@ -123,10 +124,8 @@ class _Checker:
                     f"'{key}' item {index + 1} must be a non-empty string, got {item!r}",
                 )
                 continue
-            text = " ".join(str(item).split())
-            if text not in result:
-                result.append(text)
-        return tuple(result)
+            result.append(" ".join(str(item).split()))
+        return tuple(dict.fromkeys(result))  # first spelling kept; linear in the items
 
     def boolean(self, key: str) -> bool:
         value = self.fm.data.get(key, False)
@@ -291,13 +290,32 @@ def _lint_ignore(check: _Checker) -> tuple[str, ...]:
     return tuple(i for i in ids if i in RULE_IDS)
 
 
-def _sections(check: _Checker) -> Sections | None:
+def _sections(check: _Checker, limits: LimitsConfig) -> Sections | None:
+    too_much = markup_problem(check.fm, limits)
+    if too_much is not None:
+        check.diagnostics.append(too_much)
+        return None
     sections, problems = split_sections(check.fm.body, check.fm.body_line)
     for line, message in problems:
         check.diagnostics.append(
             error(check.fm.path, line, message, "the body needs '## Summary' then '## Response'")
         )
     return sections
+
+
+def _limits(
+    check: _Checker,
+    config: SiteConfig,
+    texts: dict[str, str | None],
+    terms: dict[str, tuple[str, ...]],
+    outlets: tuple[Outlet, ...],
+) -> None:
+    """The per-file limits (`limits.py`); the Markdown budget is checked before the body is
+    split, which is the first Markdown work on it."""
+    limits = config.limits
+    check.diagnostics += length_problems(check.fm, texts, limits)
+    names = {**terms, "outlets": tuple(dict.fromkeys(o.name for o in outlets))}
+    check.diagnostics += term_problems(check.fm, names, limits)
 
 
 def validate_case(
@@ -320,7 +338,8 @@ def validate_case(
     )
     draft = check.boolean("draft")
     lint_ignore = _lint_ignore(check)
-    sections = _sections(check)
+    _limits(check, config, {"title": title, "claim": claim}, terms, outlets)
+    sections = _sections(check, config.limits)
     _unsafe_links(check)
     if not draft:
         check.diagnostics += placeholder_text(fm)
@@ -387,8 +406,12 @@ def _rating(check: _Checker, config: SiteConfig) -> str | None:
     return canonical
 
 
-def validate_page(fm: FrontMatter, slug: str) -> tuple[Page | None, list[Diagnostic]]:
+def validate_page(
+    fm: FrontMatter, slug: str, limits: LimitsConfig | None = None
+) -> tuple[Page | None, list[Diagnostic]]:
     check = _Checker(fm)
+    too_much = markup_problem(fm, limits or LimitsConfig())
+    check.diagnostics += [too_much] if too_much else []
     _unknown_keys(check, PAGE_KEYS)
     title = check.string("title", required=True)
     menu = fm.data.get("menu")

@@ -71,8 +71,14 @@ class CaseCard:
     date_text: str
     claim: str | None
     rating: str
-    topics: tuple[Link, ...]
+    topics: tuple[Link, ...]  # the first CARD_TERMS; the case page shows them all
+    more_topics: int = 0  # how many more the card leaves out ("+N more")
     rating_url: str = ""
+
+
+# A card is on every listing of every term of its case: showing all its terms made output
+# grow with the square of a case's term count (2,000 tags: 318 MB).
+CARD_TERMS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +143,7 @@ def _term_links(model: SiteModel, case: Case, taxonomy: str) -> tuple[Link, ...]
 
 
 def case_card(model: SiteModel, case: Case) -> CaseCard:
+    topics = _term_links(model, case, "topics")
     return CaseCard(
         case.slug,
         case_url(case.slug),
@@ -145,7 +152,8 @@ def case_card(model: SiteModel, case: Case) -> CaseCard:
         date_text(case.date),
         case.claim,
         case.rating,
-        _term_links(model, case, "topics"),
+        topics[:CARD_TERMS],
+        max(0, len(topics) - CARD_TERMS),
         rating_url(case.rating),
     )
 

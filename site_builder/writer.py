@@ -8,7 +8,9 @@ A marker file guards against replacing a directory that this tool did not create
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -57,10 +59,12 @@ class Staging:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            stat = os.fstat(fd)  # the mtime must be the final one: the manifest compares it
+            info = os.fstat(fd)  # the mtime must be the final one: the manifest compares it
+        except OSError as exc:  # a full disk: say which file, as `os.open` would have
+            raise OSError(exc.errno, exc.strerror, target) from None
         finally:
             os.close(fd)
-        return stat.st_size, stat.st_mtime_ns
+        return info.st_size, info.st_mtime_ns
 
     def apply(self, changed: list[str], removed: list[str]) -> None:
         """Incremental commit: move changed files into the live output, delete removed ones.
@@ -86,12 +90,55 @@ class Staging:
         if self.output.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.old-", dir=self.output.parent))
             os.replace(self.output, old / "tree")
-        os.replace(self.path, self.output)
+        try:
+            os.replace(self.path, self.output)
+        except OSError:
+            if old is not None:  # put the previous site back before reporting
+                os.replace(old / "tree", self.output)
+                old.rmdir()
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
     def rollback(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+# What `Staging` and `commit` create beside an output: tempfile.mkdtemp's 8 random characters.
+_LEFTOVER = re.compile(r"\.(?P<output>.+)\.(?:staging|old)-[a-z0-9_]{8}")
+
+
+def remove_leftovers(output: Path) -> list[str]:
+    """Remove staging and swapped-out folders that killed builds of `output` left beside it
+    (`kill -9`, an out-of-memory kill, a power cut): each can be as large as the site.
+
+    Only this output's own kind: a real folder (not a symlink) named exactly as `Staging`
+    and `commit` name theirs, owned by this user. Call it holding the build lock
+    (`lock.BuildLock`), so no live build's folder can be taken. Returns the names removed.
+    """
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(output.parent))
+    except OSError:
+        return removed
+    for entry in sorted(entries, key=lambda e: e.name):
+        found = _LEFTOVER.fullmatch(entry.name)
+        if found is None or found["output"] != output.name:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
+            tree = Path(entry.path, "tree")
+            if not os.path.lexists(output) and (tree / MARKER).is_file():
+                os.replace(tree, output)  # killed mid-swap: this is the last good site
+                removed.append(f"{entry.name} (its site restored as {output.name})")
+                shutil.rmtree(entry.path, ignore_errors=True)
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed += [entry.name] if not os.path.lexists(entry.path) else []
+    return removed
 
 
 def _prune_empty(directory: Path, top: Path) -> None:
