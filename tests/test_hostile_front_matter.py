@@ -57,7 +57,11 @@ def _site_builder(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_hostile_front_matter_is_refused_and_the_output_kept(tmp_path):
     root = tmp_path / "site"
     (root / "content/cases").mkdir(parents=True)
-    (root / "site.toml").write_text('title = "Hostile"\n', encoding="utf-8")
+    # A site may raise max_file_bytes (its default refuses these files by size alone): the
+    # YAML bounds must hold whatever the file-size limit is.
+    (root / "site.toml").write_text(
+        'title = "Hostile"\nmax_file_bytes = 2000000\n', encoding="utf-8"
+    )
     (root / "content/cases/good-case.md").write_text(_case(""), encoding="utf-8")
     assert _site_builder(root, "build").returncode == 0
     before = {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, Served, serving
+from serving import TESTS, Served, serving
 
 
 def get(url: str) -> str:
