@@ -32,7 +32,15 @@ from .cache import decode_or_none
 from .config import RelatedConfig
 from .diagnostics import Diagnostic, error, warning
 from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph, WordTable
-from .similarity import binary_matrix, keyword_matrix, pair_dots, shortlist, table_keywords
+from .similarity import (
+    TextMatrices,
+    TextOptions,
+    binary_matrix,
+    pair_dots,
+    shortlist,
+    table_text_matrices,
+    text_matrices,
+)
 from .words import Bag, case_tokens
 
 EDITOR_REASON = "editor's pick"
@@ -75,6 +83,7 @@ class GraphState(msgspec.Struct, frozen=True):
 
     slugs: tuple[str, ...]
     words: tuple[bytes, bytes, bytes]  # keyword matrix: indptr, indices (int32), float64 data
+    text: tuple[bytes, bytes, bytes]  # text matrix, the same way
     terms: tuple[bytes, bytes]  # binary case x term matrix: indptr, indices (int32)
     term_keys: tuple[tuple[str, str], ...]  # column -> (taxonomy, slug)
     term_weights: bytes  # float64, per column
@@ -204,8 +213,11 @@ def _terms(
     df = Counter(itertools.chain.from_iterable(labels))
     total = len(order)
     cap = max(2, int(config.max_term_share * total))
+    # Rarity in (0, 1]: 1 for a term on two cases of any site, so that a weight means the
+    # same on 50 cases as on 100k and stays comparable with the text cosine (0 to 1).
+    scale = math.log(1 + total / 2) if total > 2 else 1.0
     weights = {
-        key: math.log(1 + total / count) * config.weight(key[0])
+        key: min(1.0, math.log(1 + total / count) / scale) * config.weight(key[0])
         for key, count in sorted(df.items())
         if 2 <= count <= cap and config.weight(key[0]) > 0
     }
@@ -286,11 +298,11 @@ def _score_pairs(
     rows: np.ndarray,
     cols: np.ndarray,
     terms: _Terms,
-    words: sp.csr_matrix,
+    words: TextMatrices,
     ordinals: np.ndarray,
     config: RelatedConfig,
 ) -> _Pairs:
-    cosine = pair_dots(words, words, rows, cols)
+    cosine = pair_dots(words.text, words.text, rows, cols)
     days = np.abs(ordinals[rows] - ordinals[cols])
     score = (
         pair_dots(terms.weighted, terms.binary, rows, cols)
@@ -301,9 +313,9 @@ def _score_pairs(
     return _Pairs(rows, cols, np.round(score, 6), cosine, days)
 
 
-def _rough(terms: _Terms, words: sp.csr_matrix, config: RelatedConfig) -> sp.csr_matrix:
+def _rough(terms: _Terms, words: TextMatrices, config: RelatedConfig) -> sp.csr_matrix:
     """Features whose products propose candidates: rare terms and keywords."""
-    return sp.hstack([terms.rare, math.sqrt(config.weight_text) * words]).tocsr()
+    return sp.hstack([terms.rare, math.sqrt(config.weight_text) * words.keys]).tocsr()
 
 
 def _candidate_pairs(
@@ -394,7 +406,7 @@ class _Rows:
 
 
 def _compute_rows(
-    fixed: _Fixed, words: sp.csr_matrix, config: RelatedConfig, rows: np.ndarray | None
+    fixed: _Fixed, words: TextMatrices, config: RelatedConfig, rows: np.ndarray | None
 ) -> _Rows:
     """Related entries of `rows` (None: every row); each row's result depends only on its
     own products, so a part computed alone equals the same rows of the whole."""
@@ -427,7 +439,8 @@ def _compute(
     entries = tuple(_ENCODE(part.edges[c.slug]) for c in order)
     state = GraphState(
         tuple(c.slug for c in order),
-        _csr_bytes(stable) if stable is not None else (b"", b"", b""),
+        _csr_bytes(stable.keys) if stable is not None else (b"", b"", b""),
+        _csr_bytes(stable.text) if stable is not None else (b"", b"", b""),
         _csr_bytes(terms.binary)[:2],
         tuple(terms.weights),
         np.array(list(terms.weights.values()), dtype=np.float64).tobytes(),
@@ -544,12 +557,14 @@ def _update(
     if (
         stable is None
         or len(old_ptr) != n + 1
-        or (len(old_ids) and old_ids.max() >= stable.shape[1])
+        or (len(old_ids) and old_ids.max() >= stable.keys.shape[1])
+        or len(previous.text[0]) != len(previous.words[0])
     ):
         return _compute(order, config, term_slugs, bags)
     terms = _stored_terms(previous, order, term_slugs)
-    old = _csr(previous.words, n, stable.shape[1])
-    changed = _changed_rows(stable, old)
+    width = stable.keys.shape[1]
+    old = TextMatrices(_csr(previous.text, n, width), _csr(previous.words, n, width))
+    changed = np.union1d(_changed_rows(stable.keys, old.keys), _changed_rows(stable.text, old.text))
     candidates = np.frombuffer(previous.candidates, dtype=np.int64).copy()
     kinds = (np.int64, np.int64, np.int64, np.float64)
     duplicates = tuple(
@@ -558,7 +573,9 @@ def _update(
     )
     if len(changed) == 0:
         graph = RelatedGraph(_StoredEdges(previous, {}))
-        state = msgspec.structs.replace(previous, words=_csr_bytes(stable))
+        state = msgspec.structs.replace(
+            previous, words=_csr_bytes(stable.keys), text=_csr_bytes(stable.text)
+        )
         return _result(order, graph, duplicates, candidates, state, frozenset())
     rows = np.union1d(
         _sharing(_rough(terms, stable, config), changed),
@@ -586,7 +603,8 @@ def _update(
     edges = _StoredEdges(previous, part.edges)
     state = GraphState(
         previous.slugs,
-        _csr_bytes(stable),
+        _csr_bytes(stable.keys),
+        _csr_bytes(stable.text),
         previous.terms,
         previous.term_keys,
         previous.term_weights,
@@ -623,31 +641,28 @@ def _sharing(rough: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
 
 def _keyword_matrix(
     order: Sequence[Case], config: RelatedConfig, bags: Mapping[str, Bag] | WordTable
-) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
-    """Keyword vectors in `order`: straight from the table's word ids when it has every case.
+) -> tuple[TextMatrices, TextMatrices | None]:
+    """Text vectors in `order`: straight from the table's word ids when it has every case.
 
-    Also the same vectors with the table's word ids as columns (`_stable`), which a later
-    build can compare row by row; None without a table.
+    Also the same vectors with stable ids as columns (`_stable`: the table's id of the stem's
+    first word), which a later build can compare row by row; None without a table.
     """
-    keywords, share = config.keywords, config.max_word_share
+    options = TextOptions(
+        config.keywords, config.max_word_share, CANDIDATE_DF, config.text_terms, config.language
+    )
     if isinstance(bags, WordTable):
         slugs = [c.slug for c in order]
         if all(slug in bags.spans for slug in slugs):
-            words, ids = table_keywords(
-                bags, slugs, keywords=keywords, max_share=share, max_df=CANDIDATE_DF
+            words, ids = table_text_matrices(bags, slugs, options)
+            width = len(bags.vocabulary)
+            return words, TextMatrices(
+                _stable(words.text, ids, width), _stable(words.keys, ids, width)
             )
-            return words, _stable(words, ids, len(bags.vocabulary))
-    matrix = keyword_matrix(
-        [_bag(case, bags) for case in order],
-        keywords=keywords,
-        max_share=share,
-        max_df=CANDIDATE_DF,
-    )
-    return matrix, None
+    return text_matrices([_bag(case, bags) for case in order], options), None
 
 
 def _stable(words: sp.csr_matrix, ids: np.ndarray, width: int) -> sp.csr_matrix:
-    """`words` with each column moved to its word's table id, entries sorted per row."""
+    """`words` with each column moved to its stable id, entries sorted per row."""
     coo = words.tocoo()
     stable = sp.csr_matrix((coo.data, (coo.row, ids[coo.col])), shape=(words.shape[0], width))
     stable.sort_indices()
@@ -733,12 +748,12 @@ def _reasons(
 
 
 def _duplicate_pairs(
-    words: sp.csr_matrix, *scored: _Pairs, threshold: float
+    words: TextMatrices, *scored: _Pairs, threshold: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(from row, i, j, cosine) of the pairs at or above `threshold` cosine, i < j; both texts
     need DUPLICATE_MIN_WORDS keywords, since two one-line stubs ("The claim.") are alike
     without being the same claim. Kept per row that found them, for incremental builds."""
-    enough = np.diff(words.indptr) >= DUPLICATE_MIN_WORDS
+    enough = np.diff(words.text.indptr) >= DUPLICATE_MIN_WORDS
     parts: list[tuple[np.ndarray, ...]] = []
     for pairs in scored:
         alike = (pairs.cosine >= threshold) & enough[pairs.rows] & enough[pairs.cols]
