@@ -143,29 +143,26 @@ def _merge_stems(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Word ids to stem ids, adding up the counts of a case's words with one stem.
 
-    Only the words whose stem has other words can meet another in a case: those entries
-    alone are sorted and merged (a span of cases at a time), the rest keep their place.
+    A span of cases at a time goes through scipy's sparse constructor, which sums duplicate
+    (case, stem) entries in C; within a case, stems end up in ascending order.
     """
-    shared = np.bincount(stems)[stems] > 1
     out_cols, out_counts, out_lengths = [], [], []
     offsets = np.r_[0, np.cumsum(lengths)]
     width = int(stems.max(initial=0)) + 1
     for first in range(0, len(lengths), _MERGE_SPAN):
         last = min(len(lengths), first + _MERGE_SPAN)
-        c = stems[cols[offsets[first] : offsets[last]]].astype(np.int64)
-        k = counts[offsets[first] : offsets[last]]
-        rows = np.repeat(np.arange(last - first, dtype=np.int64), lengths[first:last])
-        keys = rows * width + c
-        merge = shared[cols[offsets[first] : offsets[last]]]
-        unique, inverse = np.unique(keys[merge], return_inverse=True)
-        summed = np.bincount(inverse, weights=k[merge], minlength=len(unique))
-        keys = np.r_[keys[~merge], unique]
-        values = np.r_[k[~merge], summed.astype(np.int32)]
-        order = np.argsort(keys // width, kind="stable")
-        keys, values = keys[order], values[order]
-        out_cols.append((keys % width).astype(np.int32))
-        out_counts.append(values.astype(np.int32))
-        out_lengths.append(np.bincount(keys // width, minlength=last - first))
+        part = sp.csr_matrix(
+            (
+                counts[offsets[first] : offsets[last]],
+                stems[cols[offsets[first] : offsets[last]]],
+                offsets[first : last + 1] - offsets[first],
+            ),
+            shape=(last - first, width),
+        )
+        part.sum_duplicates()
+        out_cols.append(part.indices.astype(np.int32))
+        out_counts.append(part.data.astype(np.int32))
+        out_lengths.append(np.diff(part.indptr).astype(np.int64))
     if not out_cols:
         return cols, counts, lengths
     return np.concatenate(out_cols), np.concatenate(out_counts), np.concatenate(out_lengths)
