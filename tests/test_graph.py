@@ -134,11 +134,19 @@ def test_graph_json_equals_golden_and_matches_pages(built):
 def test_case_page_has_accessible_neighbourhood_picture(built):
     page = soup(built, "cases/moon-base-hidden/index.html")
     svg = page.select_one("nav.related svg")
-    assert svg["role"] == "img"
-    for ident in svg["aria-labelledby"].split():
-        assert page.find(id=ident) is not None
-    numbers = [t.get_text() for t in svg.find_all("text")]
-    assert numbers == [str(i) for i in range(1, len(page.select("nav.related ol li")) + 1)]
+    assert svg["role"] == "group" and page.find(id=svg["aria-labelledby"]) is not None
+    listed = [(a["href"], a.get_text()) for a in page.select("nav.related ol a")]
+    nodes = svg.select("a.nb-link")
+    # Each node links where its list item links, with the full title as its name.
+    assert [
+        (f"../../cases/{a['href'][3:]}", a.title.get_text().split(". ", 1)[1]) for a in nodes
+    ] == listed
+    widths = [
+        float(line["stroke-width"]) for line in svg.select("line.nb-editor, line.nb-computed")
+    ]
+    assert len(widths) == len(nodes) and max(widths) == 6.0
+    for a in nodes:
+        assert all(len(t.get_text()) <= 17 for t in a.select("text.nb-label tspan"))
     assert page.select_one("nav.related .graph-link a")["href"] == "../../graph/"
 
 
