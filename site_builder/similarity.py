@@ -31,7 +31,7 @@ _CHUNK_ROWS = 2048
 _KEYWORD_BLOCK = _CHUNK_ROWS * 4
 _KEYWORD_SPAN = 512
 _ID_CHUNK = 1 << 20  # word occurrences per step when renumbering a `WordTable`'s ids
-_PAIR_CHUNK = 250_000
+_PAIR_CHUNK = 100_000
 _MERGE_SPAN = 4096  # cases per step when merging words into stems
 
 
