@@ -28,19 +28,22 @@ class RelatedConfig:
     """Weights of the related-cases scorer (see README "Related cases")."""
 
     limit: int = 5
-    min_score: float = 1.0
+    min_score: float = 0.1
     max_term_share: float = 0.2
-    weight_tags: float = 1.0
-    weight_topics: float = 0.5
-    weight_countries: float = 0.4
-    weight_languages: float = 0.1
-    weight_outlets: float = 0.6
-    weight_text: float = 8.0
-    weight_date: float = 0.5
+    weight_tags: float = 0.1
+    weight_topics: float = 0.05
+    weight_countries: float = 0.05
+    weight_languages: float = 0.02
+    weight_outlets: float = 0.1
+    weight_text: float = 1.0
+    weight_date: float = 0.1
     date_half_life: int = 30
     keywords: int = 12
+    text_terms: int = 24
     max_word_share: float = 0.3
     near_duplicate: float = 0.9
+    # Not a `[related]` key: the site's `language`, which picks the stemmer.
+    language: str = "en"
 
     def weight(self, taxonomy: str) -> float:
         value: float = getattr(self, f"weight_{taxonomy}")
@@ -231,6 +234,7 @@ RELATED_OPTIONS: dict[str, Validator] = {
     "weight_date": _number,
     "date_half_life": _positive_int,
     "keywords": _positive_int,
+    "text_terms": _positive_int,
     "max_word_share": _number,
     "near_duplicate": _number,
 }
@@ -316,7 +320,7 @@ def parse_config(text: str) -> SiteConfig:
         raise UserError(problems)
     return SiteConfig(
         **site,
-        related=RelatedConfig(**related),
+        related=RelatedConfig(**related, language=site.get("language", "en")),
         lint=lint,
         ratings=ratings,
         theme=theme,

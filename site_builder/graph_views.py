@@ -8,17 +8,18 @@ because top-k links chain almost every case into one component.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+
+__all__ = ["clusters", "graph_json", "graph_overview", "neighbourhood_svg"]
 
 import msgspec
 
 from .config import SiteConfig
-from .model import TAXONOMIES, Case, RelatedEntry, RelatedGraph, SiteModel
+from .model import TAXONOMIES, RelatedGraph, SiteModel
+from .neighbourhood import neighbourhood_svg
 from .views import TAXONOMY_SINGULAR, Link, case_url, term_url
 
 GRAPH_JSON_VERSION = 1
@@ -26,7 +27,6 @@ GRAPH_JSON_VERSION = 1
 MAX_CLUSTERS = 200
 CLUSTER_TERMS = 6
 _ROUNDS = 30
-_SVG_WIDTH, _SVG_HEIGHT, _RADIUS = 360, 240, 90
 
 
 def clusters(graph: RelatedGraph, slugs: Sequence[str]) -> tuple[tuple[str, ...], ...]:
@@ -181,85 +181,3 @@ def graph_json(model: SiteModel, config: SiteConfig, groups: Sequence[tuple[str,
     # msgspec writes what `json.dumps(ensure_ascii=False, separators=(",", ":"))` writes, but
     # for exponents ("1e-7", not "1e-07"), at a tenth of the time.
     return msgspec.json.encode(document) + b"\n"
-
-
-def neighbourhood_svg(model: SiteModel, case: Case) -> str:
-    """An inline SVG star of the case and its related cases, numbered like the list below it.
-
-    Solid lines are editor's picks, dashed ones computed; width grows with the score. Related
-    cases that are related to each other are joined by thin lines. Empty without neighbours.
-    """
-    entries = model.graph.of(case.slug)
-    if not entries:
-        return ""
-    cx, cy = _SVG_WIDTH / 2, _SVG_HEIGHT / 2
-    spots = dict(zip((e.slug for e in entries), _star(len(entries)), strict=True))
-    top = max(e.score for e in entries) or 1.0
-    side = sorted(
-        {
-            tuple(sorted((e.slug, o.slug)))
-            for e in entries
-            for o in model.graph.of(e.slug)
-            if o.slug in spots
-        }
-    )
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="neighbourhood" viewBox="0 0 {_SVG_WIDTH} {_SVG_HEIGHT}" '
-        f'width="{_SVG_WIDTH}" height="{_SVG_HEIGHT}" role="img" aria-labelledby="nb-title nb-desc">',
-        f'<title id="nb-title">Related cases of “{escape(case.title)}”</title>',
-        f'<desc id="nb-desc">{escape(_describe(entries, len(side)))}</desc>',
-    ]
-    for a, b in side:
-        (x1, y1), (x2, y2) = spots[a], spots[b]
-        parts.append(f'<line class="nb-side" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
-    for e in entries:
-        x, y = spots[e.slug]
-        kind = "nb-editor" if e.editor else "nb-computed"
-        width = round(1.5 + 3 * min(e.score, top) / top, 2)
-        parts.append(
-            f'<line class="{kind}" x1="{cx}" y1="{cy}" x2="{x}" y2="{y}" stroke-width="{width}"/>'
-        )
-    parts.append(f'<circle class="nb-self" cx="{cx}" cy="{cy}" r="18"/>')
-    for number, e in enumerate(entries, start=1):
-        x, y = spots[e.slug]
-        parts.append(f'<circle class="nb-node" cx="{x}" cy="{y}" r="14"/>')
-        parts.append(f'<text class="nb-label" x="{x}" y="{y}" dy="0.35em">{number}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-@functools.cache
-def _star(count: int) -> tuple[tuple[float, float], ...]:
-    """The spots of `count` neighbours around the centre, clockwise from the top: the same
-    for every case with as many related cases (10k pages, a handful of shapes)."""
-    cx, cy = _SVG_WIDTH / 2, _SVG_HEIGHT / 2
-    return tuple(
-        (
-            round(cx + _RADIUS * 1.6 * math.cos(-math.pi / 2 + 2 * math.pi * i / count), 1),
-            round(cy + _RADIUS * math.sin(-math.pi / 2 + 2 * math.pi * i / count), 1),
-        )
-        for i in range(count)
-    )
-
-
-def _describe(entries: Sequence[RelatedEntry], side_links: int) -> str:
-    count = len(entries)
-    editor = sum(1 for e in entries if e.editor)
-    kinds = []
-    if editor:
-        picks = _plural(editor, "editor's pick")
-        kinds.append(f"{picks} (solid lines)")
-    if count - editor:
-        kinds.append(f"{count - editor} computed (dashed lines)")
-    text = (
-        f"This case in the centre, linked to {_plural(count, 'related case')} numbered as in the "
-        f"list below: {' and '.join(kinds)}; thicker lines mean stronger links."
-    )
-    if side_links:
-        verb = "joins" if side_links == 1 else "join"
-        text += f" {_plural(side_links, 'thin line')} {verb} related cases that are related to each other."
-    return text
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"

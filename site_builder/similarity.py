@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .model import WordTable
+from .word_stems import stem_ids
 from .words import STOP_WORDS, Bag
 
 _CHUNK_ROWS = 2048
@@ -30,12 +31,36 @@ _CHUNK_ROWS = 2048
 _KEYWORD_BLOCK = _CHUNK_ROWS * 4
 _KEYWORD_SPAN = 512
 _ID_CHUNK = 1 << 20  # word occurrences per step when renumbering a `WordTable`'s ids
-_PAIR_CHUNK = 250_000
+_PAIR_CHUNK = 100_000
+_MERGE_SPAN = 4096  # cases per step when merging words into stems
 
 
 def usable_word(word: str) -> bool:
     """Words that may become keywords: 3+ letters and not an English stop word."""
     return len(word) > 2 and word not in STOP_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatrices:
+    """Two views of every case's weighted stems, rows L2-normalised.
+
+    `text`: each case's `text_terms` strongest stems, what scores compare (a cosine over the
+    strongest few dozen stems is within a few hundredths of the full one, at a fraction of the
+    work). `keys`: the `keywords` strongest of those, less the stems that are a keyword of
+    more than `max_df` cases: the rare features that propose candidates.
+    """
+
+    text: sp.csr_matrix
+    keys: sp.csr_matrix
+
+
+@dataclass(frozen=True, slots=True)
+class TextOptions:
+    keywords: int
+    max_share: float
+    max_df: int
+    text_terms: int = 0  # 0: as many as `keywords`
+    language: str = ""  # "" or a language without a Snowball stemmer: whole words
 
 
 def keyword_matrix(
@@ -47,6 +72,11 @@ def keyword_matrix(
     than `max_share` of the cases are dropped first; words that are a keyword of more than
     `max_df` cases are dropped after, so no single word links hundreds of cases.
     """
+    return text_matrices(bags, TextOptions(keywords, max_share, max_df)).keys
+
+
+def text_matrices(bags: Sequence[Bag], options: TextOptions) -> TextMatrices:
+    """`TextMatrices` of word bags, numbered in first-seen order."""
     n = len(bags)
     # Ids in first-seen order, assigned during the one pass that maps words to ids.
     vocab: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -60,25 +90,25 @@ def keyword_matrix(
     counts = np.fromiter(
         itertools.chain.from_iterable(b.counts for b in bags), dtype=np.int32, count=total
     )
-    return _keyword_matrix(
-        cols, counts, lengths, list(vocab), keywords=keywords, max_share=max_share, max_df=max_df
-    )
+    return _text_matrices(cols, counts, lengths, list(vocab), options)
 
 
 def table_keyword_matrix(
     table: WordTable, slugs: Sequence[str], *, keywords: int, max_share: float, max_df: int
 ) -> sp.csr_matrix:
     """`keyword_matrix` of the bags of `slugs` (all in `table`), without a string per word."""
-    return table_keywords(table, slugs, keywords=keywords, max_share=max_share, max_df=max_df)[0]
+    options = TextOptions(keywords, max_share, max_df)
+    return table_text_matrices(table, slugs, options)[0].keys
 
 
-def table_keywords(
-    table: WordTable, slugs: Sequence[str], *, keywords: int, max_share: float, max_df: int
-) -> tuple[sp.csr_matrix, np.ndarray]:
-    """`table_keyword_matrix`, and the table's id of the word in each column.
+def table_text_matrices(
+    table: WordTable, slugs: Sequence[str], options: TextOptions
+) -> tuple[TextMatrices, np.ndarray]:
+    """`text_matrices` of the bags of `slugs`, and a stable id for each column: the table's
+    id of the first word (by table id) with that stem.
 
     The table numbers words in loading order; here they are renumbered in first-seen order
-    over `slugs`, exactly as `keyword_matrix` numbers them, because the numbering breaks ties
+    over `slugs`, exactly as `text_matrices` numbers them, because the numbering breaks ties
     between equally strong keywords. The table's ids stay the same from build to build.
     """
     spans = [table.spans[slug] for slug in slugs]
@@ -100,10 +130,42 @@ def table_keywords(
     for start in range(0, total, _ID_CHUNK):
         cols[start : start + _ID_CHUNK] = renumber[cols[start : start + _ID_CHUNK]]
     words = [table.vocabulary[i] for i in by_first.tolist()]
-    matrix = _keyword_matrix(
-        cols, counts, lengths, words, keywords=keywords, max_share=max_share, max_df=max_df
-    )
-    return matrix, by_first
+    stems = stem_ids(words, options.language) if options.language else None
+    stable = by_first
+    if stems is not None:
+        stable = np.full(len(stems[1]), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(stable, stems[0], by_first)
+    return _text_matrices(cols, counts, lengths, words, options, stems), stable
+
+
+def _merge_stems(
+    cols: np.ndarray, counts: np.ndarray, lengths: np.ndarray, stems: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Word ids to stem ids, adding up the counts of a case's words with one stem.
+
+    A span of cases at a time goes through scipy's sparse constructor, which sums duplicate
+    (case, stem) entries in C; within a case, stems end up in ascending order.
+    """
+    out_cols, out_counts, out_lengths = [], [], []
+    offsets = np.r_[0, np.cumsum(lengths)]
+    width = int(stems.max(initial=0)) + 1
+    for first in range(0, len(lengths), _MERGE_SPAN):
+        last = min(len(lengths), first + _MERGE_SPAN)
+        part = sp.csr_matrix(
+            (
+                counts[offsets[first] : offsets[last]],
+                stems[cols[offsets[first] : offsets[last]]],
+                offsets[first : last + 1] - offsets[first],
+            ),
+            shape=(last - first, width),
+        )
+        part.sum_duplicates()
+        out_cols.append(part.indices.astype(np.int32))
+        out_counts.append(part.data.astype(np.int32))
+        out_lengths.append(np.diff(part.indptr).astype(np.int64))
+    if not out_cols:
+        return cols, counts, lengths
+    return np.concatenate(out_cols), np.concatenate(out_counts), np.concatenate(out_lengths)
 
 
 def _gather(values: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -113,20 +175,27 @@ def _gather(values: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
     return np.concatenate([values[start : start + length] for start, length in spans])
 
 
-def _keyword_matrix(
+def _text_matrices(
     cols: np.ndarray,
     counts: np.ndarray,
     lengths: np.ndarray,
     vocab: Sequence[str],
-    *,
-    keywords: int,
-    max_share: float,
-    max_df: int,
-) -> sp.csr_matrix:
-    """The keyword matrix from every case's word ids (first-seen order) and counts, in rows."""
+    options: TextOptions,
+    stems: tuple[np.ndarray, list[str]] | None = None,
+) -> TextMatrices:
+    """Both matrices from every case's word ids (first-seen order) and counts, in rows."""
+    if stems is None and options.language:
+        stems = stem_ids(vocab, options.language)
+    usable = np.fromiter(map(usable_word, vocab), dtype=bool, count=len(vocab))
+    if stems is not None:
+        # A stem is usable when one of its words is ("was" is a stop word, "wa" is not).
+        stem_usable = np.zeros(len(stems[1]), dtype=bool)
+        np.logical_or.at(stem_usable, stems[0], usable)
+        cols, counts, lengths = _merge_stems(cols, counts, lengths, stems[0])
+        usable, vocab = stem_usable, stems[1]
     n = len(lengths)
     df = np.bincount(cols, minlength=len(vocab))
-    df[~np.fromiter(map(usable_word, vocab), dtype=bool, count=len(vocab))] = 0
+    df[~usable] = 0
     offsets = np.r_[0, np.cumsum(lengths)]
     # The logarithms once per word and per count, not once per occurrence: the same inputs,
     # so the same bits, at a fraction of the cost (2.8M occurrences at 10k cases).
@@ -134,7 +203,9 @@ def _keyword_matrix(
     np.divide(n, df, out=ratio, where=df > 0)
     idf = np.log1p(ratio)
     tf = 1 + np.log(np.maximum(np.arange(int(counts.max(initial=1)) + 1, dtype=np.float64), 1))
-    picked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    text_terms = max(options.text_terms, options.keywords)
+    text: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    keys: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for start in range(0, n, _KEYWORD_BLOCK):
         stop = min(n, start + _KEYWORD_BLOCK)
         parts = [
@@ -144,20 +215,34 @@ def _keyword_matrix(
                 offsets,
                 df,
                 (first, min(stop, first + _KEYWORD_SPAN)),
-                max_share,
+                options.max_share,
                 (idf, tf),
             )
             for first in range(start, stop, _KEYWORD_SPAN)
         ]
         # One tie-breaking scale per block, exactly as if the block were cut in one piece.
         scale = max(float(np.abs(part[2]).max(initial=1.0)) for part in parts)
-        picked += [_top_per_row(*part, keywords, scale) for part in parts]
+        for part in parts:
+            strongest = _top_per_row(*part, text_terms, scale)
+            text.append(strongest)
+            keys.append(_top_per_row(*strongest, options.keywords, scale))
         del parts
-    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
-    rows, kept, weights = (np.concatenate([p[i] for p in [empty, *picked]]) for i in range(3))
+    shape = (n, len(vocab))
+    rows, kept, weights = _joined(keys)
     postings = np.bincount(kept, minlength=len(vocab))
-    mask = postings[kept] <= max_df
-    return _normalised(rows[mask], kept[mask], weights[mask], (n, len(vocab)))
+    mask = postings[kept] <= options.max_df
+    return TextMatrices(
+        _normalised(*_joined(text), shape),
+        _normalised(rows[mask], kept[mask], weights[mask], shape),
+    )
+
+
+def _joined(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    rows, cols, weights = (np.concatenate([p[i] for p in [empty, *parts]]) for i in range(3))
+    return rows, cols, weights
 
 
 def _weights(

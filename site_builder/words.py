@@ -73,11 +73,12 @@ def text_bag(text: str, *, shared: bool = True) -> Bag:
 
 
 def case_tokens(case: Case, *, shared: bool = True) -> Bag:
-    """The words of a case's Summary and Response, with link targets (URLs) left out.
+    """The words of a case's whole text (title, claim, Summary, Response), link targets
+    (URLs) left out: a title or claim often names the story in words the body never repeats.
 
     Pure and per case, so a cache can keep it for files that did not change.
     """
-    text = f"{case.summary}\n{case.response}"
+    text = f"{case.title}\n{case.claim or ''}\n{case.summary}\n{case.response}"
     if "://" in text or "](" in text:
         text = _LINK_TARGET.sub(" ", text)
     return text_bag(text, shared=shared)

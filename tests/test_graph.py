@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ from site_builder.build import load_site
 from site_builder.cli import main
 from site_builder.config import RelatedConfig
 from site_builder.corpus import generate_site, stories
+from site_builder.eval_corpora import PROFILES, generate
 from site_builder.graph import CANDIDATE_DF, compute_graph
-from site_builder.graph_eval import leave_one_out, planted_precision, tag_count
+from site_builder.graph_eval import leave_one_out, planted, planted_precision, score, tag_count
 from site_builder.model import Case
 
 TESTS = Path(__file__).parent
@@ -31,9 +33,32 @@ def corpus(root: Path, n: int, seed: int = 0) -> tuple[tuple[Case, ...], dict]:
 
 def test_ours_beats_shared_tags_on_planted_stories(tmp_path):
     cases, _ = corpus(tmp_path, 300, seed=5)
-    ours, baseline = planted_precision(cases, stories(300, seed=5), RelatedConfig())
+    ours, baseline, tfidf = planted_precision(cases, stories(300, seed=5), RelatedConfig())
     assert ours.scorer == "ours" and ours.shown > 0
     assert ours.rate > baseline.rate + 0.1
+    assert tfidf.scorer == "TF-IDF cosine" and ours.rate >= tfidf.rate - 0.01
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_independent_generators_are_deterministic_and_beaten(name):
+    cases, story = generate(PROFILES[name], 400, seed=3)
+    again, same = generate(PROFILES[name], 400, seed=3)
+    assert cases == again and story == same and len(cases) == 400
+    assert min(Counter(story.values()).values()) >= 2
+    scores = planted(cases, story, RelatedConfig())
+    assert scores["ours"].p5 >= scores["TF-IDF cosine"].p5 - 0.01
+    assert scores["ours"].p5 > scores["shared tags (Hugo-like)"].p5
+    assert scores["ours"].p5 <= scores["perfect ranking"].p5 + 1e-9
+
+
+def test_scores_count_empty_slots_as_misses():
+    story = {"a": 0, "b": 0, "c": 0, "d": 1, "e": 1}
+    found = {"a": ["b", "d"], "b": ["a", "c"], "c": [], "d": ["e"], "e": ["a", "d"]}
+    result = score(found, story)
+    assert result.p5 == pytest.approx((1 + 2 + 0 + 1 + 1) / 25)
+    # AP@5: a 1/2, b (1 + 1)/2, c 0, d 1/1, e (1/2)/1
+    assert result.map5 == pytest.approx((0.5 + 1 + 0 + 1 + 0.5) / 5)
+    assert result.recall10 == pytest.approx((0.5 + 1 + 0 + 1 + 1) / 5)
 
 
 def test_leave_one_out_counts_each_editor_link_from_both_sides(tmp_path):
@@ -73,8 +98,11 @@ def test_candidates_per_case_stay_bounded_as_the_site_grows(tmp_path):
 def test_graph_eval_prints_both_tables(tmp_path, capsys):
     assert main(["graph-eval", "--root", str(FULL), "--n", "80"]) == 0
     out = capsys.readouterr().out
-    assert "Leave-one-out" in out and "Planted stories (80 synthetic cases" in out
-    assert out.count("shared tags (baseline)") == 2 and out.count("ours") == 2
+    assert "Leave-one-out" in out and "| project (80) | ours |" in out
+    for name in PROFILES:
+        for scorer in ("ours", "shared tags (Hugo-like)", "TF-IDF cosine", "perfect ranking"):
+            assert f"| {name} (3000) | {scorer} |" in out
+    assert "| mean of independent | ours |" in out
 
 
 def test_graph_eval_rejects_tiny_corpus(capsys):
@@ -106,11 +134,19 @@ def test_graph_json_equals_golden_and_matches_pages(built):
 def test_case_page_has_accessible_neighbourhood_picture(built):
     page = soup(built, "cases/moon-base-hidden/index.html")
     svg = page.select_one("nav.related svg")
-    assert svg["role"] == "img"
-    for ident in svg["aria-labelledby"].split():
-        assert page.find(id=ident) is not None
-    numbers = [t.get_text() for t in svg.find_all("text")]
-    assert numbers == [str(i) for i in range(1, len(page.select("nav.related ol li")) + 1)]
+    assert svg["role"] == "group" and page.find(id=svg["aria-labelledby"]) is not None
+    listed = [(a["href"], a.get_text()) for a in page.select("nav.related ol a")]
+    nodes = svg.select("a.nb-link")
+    # Each node links where its list item links, with the full title as its name.
+    assert [
+        (f"../../cases/{a['href'][3:]}", a.title.get_text().split(". ", 1)[1]) for a in nodes
+    ] == listed
+    widths = [
+        float(line["stroke-width"]) for line in svg.select("line.nb-editor, line.nb-computed")
+    ]
+    assert len(widths) == len(nodes) and max(widths) == 6.0
+    for a in nodes:
+        assert all(len(t.get_text()) <= 17 for t in a.select("text.nb-label tspan"))
     assert page.select_one("nav.related .graph-link a")["href"] == "../../graph/"
 
 
@@ -207,8 +243,7 @@ def test_a_case_without_words_has_an_entry_in_the_word_table(fixture_site, tmp_p
 
     root = fixture_site("minimal")
     (root / "content/cases/digits.md").write_text(
-        "---\ntitle: Digits only\ndate: 2022-01-02\n---\n\n## Summary\n\n1234\n\n"
-        "## Response\n\n5678\n",
+        '---\ntitle: "1234"\ndate: 2022-01-02\n---\n\n## Summary\n\n1234\n\n## Response\n\n5678\n',
         encoding="utf-8",
     )
     config = load_config(root)

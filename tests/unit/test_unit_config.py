@@ -97,3 +97,13 @@ def test_related_wording_and_date_keys():
     assert (related.keywords, related.max_word_share, related.near_duplicate) == (8, 0.5, 0.95)
     diags = problems("[related]\ndate_half_life = 0\nkeywords = 2.5\nweight_text = -1\n")
     assert [d.line for d in diags] == [2, 3, 4]
+
+
+def test_related_text_terms_and_language_from_the_site():
+    config = parse_config('language = "de"\n[related]\ntext_terms = 40\n')
+    assert (config.related.text_terms, config.related.language) == (40, "de")
+    assert parse_config("").related.language == "en"
+    (diag,) = problems("[related]\ntext_terms = 0\n")
+    assert "'related.text_terms': expected a positive integer" in diag.message
+    (diag,) = problems('[related]\nlanguage = "de"\n')
+    assert "unknown key 'related.language'" in diag.message

@@ -11,13 +11,13 @@ from site_builder.config import RelatedConfig
 from site_builder.graph import (
     EDITOR_REASON,
     build_graph,
-    case_tokens,
     check_links,
     compute_graph,
     graph_diagnostics,
 )
 from site_builder.model import Case
 from site_builder.taxonomy import build_terms
+from site_builder.words import case_tokens
 
 DAY = dt.date(2024, 1, 1)
 

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from site_builder.config import SiteConfig
 from site_builder.graph_views import clusters, graph_json, graph_overview, neighbourhood_svg
 from site_builder.model import Case, RelatedEntry, RelatedGraph, SiteModel
+from site_builder.neighbourhood import _caption, short_title
 from site_builder.taxonomy import build_terms
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -106,16 +107,34 @@ def test_overview_lists_cluster_cases_and_shared_terms():
     assert overview.clustered == overview.cases == 3 and overview.more_clusters == 0
 
 
-def test_neighbourhood_svg_is_accessible_xml_numbered_like_the_list():
+def test_neighbourhood_svg_is_a_group_of_labelled_links():
     site = small_site()
     svg = ET.fromstring(neighbourhood_svg(site, site.by_slug["a"]))
-    assert svg.get("role") == "img"
-    title_id, desc_id = svg.get("aria-labelledby").split()
-    assert svg.find(f"{SVG}desc").get("id") == desc_id
-    assert svg.find(f"{SVG}title").get("id") == title_id
-    assert svg.find(f"{SVG}title").text == "Related cases of “Title <a>”"
-    assert "1 editor's pick (solid lines) and 1 computed" in svg.find(f"{SVG}desc").text
-    assert [t.text for t in svg.iter(f"{SVG}text")] == ["1", "2"]
+    assert svg.get("role") == "group"
+    assert svg.find(f"{SVG}title").get("id") == svg.get("aria-labelledby")
+    assert svg.find(f"{SVG}title").text.startswith("Picture: “Title <a>” and its 2 related cases")
+    links = list(svg.iter(f"{SVG}a"))
+    entries = site.graph.of("a")
+    assert [a.get("href") for a in links] == [f"../{e.slug}/" for e in entries]
+    full = [site.by_slug[e.slug].title for e in entries]
+    assert [a.find(f"{SVG}title").text for a in links] == [
+        f"{i}. {t}" for i, t in enumerate(full, 1)
+    ]
     kinds = [line.get("class") for line in svg.iter(f"{SVG}line")]
     assert kinds == ["nb-editor", "nb-computed"]
+    widths = [float(line.get("stroke-width")) for line in svg.iter(f"{SVG}line")]
+    assert max(widths) == 6.0 and all(1 <= w <= 6 for w in widths)
+
+
+def test_short_titles_cut_at_words_and_captions_wrap_in_two_lines():
+    assert short_title("Short") == "Short"
+    assert short_title("Pentagon runs secret bioweapons labs", 17) == "Pentagon runs…"
+    assert short_title("Supercalifragilisticexpialidocious", 10) == "Supercali…"
+    lines = _caption("Pentagon runs secret bioweapons labs across Ukraine", 17)
+    assert lines == ["Pentagon runs", "secret…"] and all(len(x) <= 17 for x in lines)
+    assert _caption("Moon photos", 17) == ["Moon photos"]
+
+
+def test_no_picture_without_related_cases():
+    site = small_site()
     assert neighbourhood_svg(site, make_case("none")) == ""
