@@ -160,7 +160,10 @@ def load_site(
             by_slug = {c.slug: c for c in cases}
             previous = on_content(
                 config,
-                SiteModel(cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs, digests),
+                SiteModel(
+                    cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs, digests,
+                    config.language,
+                ),
             )
         related = compute_graph(cases, config.related, term_slugs, content.words, previous)
         problems += graph_diagnostics(related, cases)
@@ -172,6 +175,7 @@ def load_site(
             terms,
             term_slugs,
             digests,
+            config.language,
         )
         # A graph state comes back only when nothing but case text changed since a build that
         # succeeded: the same slugs, aliases, terms and pages, so the same (no) collisions.

@@ -170,6 +170,8 @@ class SiteModel:
     # slug -> digest of the file each case was compiled from: what an incremental build
     # compares with its last build (`changes.py`).
     digests: dict[str, str] = field(default_factory=dict)
+    # The site's `language`: which Snowball stemmer search and /check/ use for Latin words.
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,170 @@
+// "Has this been debunked?": ranks a site's cases against a pasted post, claim or paragraph.
+// No DOM here: the page (check-page.js) and the benchmark (`site-builder graph-eval
+// --checkthat`, run under Node) call the same `Checker`. Data: check/index.json, written by
+// site_builder/check_index.py; how it ranks: docs/check-and-search.md.
+
+import { Tokeniser } from "./tokens.js";
+
+// Tuned on the CheckThat! 2022 2A train and dev splits only (never on dev-test).
+export const DEFAULTS = {
+  k1: 1.2,
+  weights: [2.0, 2.0, 1.0], // title, claim, body
+  b: [0.5, 0.5, 0.75],
+  dateBefore: 14, // days a debunk may predate the post and still count as "after it"
+  dateAfter: 90, // days after the post within which a debunk usually follows
+  dateBoost: 0.15,
+  oldPenalty: 0.0, // debunks much older than the post
+};
+
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+  "september", "october", "november", "december"];
+// An embedded post ends "— Name (@handle) June 16, 2021".
+const SIGNATURE = /[—–]\s*([^—–\n]{0,80}?)\s*\(@(\w{1,30})\)\s*([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$/u;
+const LINKS = /\b(?:https?:\/\/|www\.|pic\.twitter\.com\/)\S*/giu;
+const MENTION = /[@#](\w+)/gu;
+
+// yyyymmdd of a "YYYY-MM-DD" string (the date field), 0 if there is none.
+export function isoDate(text) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/u.exec((text || "").trim());
+  return match ? Number(match[1] + match[2] + match[3]) : 0;
+}
+
+function camelWords(name) {
+  return name.replace(/([\p{Ll}\d])(\p{Lu})/gu, "$1 $2").replace(/_/gu, " ");
+}
+
+// The words of a pasted post without links, its date and author from an embed's last line.
+export function readPost(text) {
+  let body = text.trim();
+  let date = 0;
+  let author = "";
+  const signature = SIGNATURE.exec(body);
+  if (signature) {
+    const month = MONTHS.findIndex((m) => m.startsWith(signature[3].toLowerCase().slice(0, 3)));
+    if (month >= 0) {
+      date = Number(signature[5]) * 10000 + (month + 1) * 100 + Number(signature[4]);
+      author = `${signature[1]} ${camelWords(signature[2])}`;
+      body = body.slice(0, signature.index);
+    }
+  }
+  body = body.replace(LINKS, " ").replace(MENTION, (_, name) => ` ${camelWords(name)} `);
+  return { body, date, author };
+}
+
+function dayNumber(yyyymmdd) {
+  const y = Math.floor(yyyymmdd / 10000);
+  const m = Math.floor(yyyymmdd / 100) % 100;
+  return Date.UTC(y, m - 1, yyyymmdd % 100) / 86400000;
+}
+
+export class Checker {
+  constructor(index, base, params = {}) {
+    this.index = index;
+    this.params = { ...DEFAULTS, ...params };
+    this.tokeniser = new Tokeniser(index.tokens, base);
+    this.n = index.cases;
+    this.days = Float64Array.from(index.dates, dayNumber);
+    this.decoded = new Map(); // stem -> {docs: Int32Array, tf: Uint16Array}
+  }
+
+  postings(stem) {
+    let found = this.decoded.get(stem);
+    if (found === undefined) {
+      const flat = this.index.terms[stem] || [];
+      const docs = new Int32Array(flat.length);
+      const tf = new Uint16Array(flat.length);
+      let doc = -1;
+      flat.forEach((code, i) => {
+        doc += Math.floor(code / 512);
+        docs[i] = doc;
+        tf[i] = code % 512;
+      });
+      found = { docs, tf };
+      this.decoded.set(stem, found);
+    }
+    return found;
+  }
+
+  async prepare(text) {
+    await this.tokeniser.prepare(text);
+  }
+
+  // Stem -> {weight, words: surface words of the query}, from the post's body and author.
+  queryTerms(post) {
+    const terms = new Map();
+    const add = (text, weight) => {
+      for (const word of this.tokeniser.words(text)) {
+        const stem = this.tokeniser.stem(word);
+        const term = terms.get(stem) || { weight: 0, words: [] };
+        term.weight = Math.max(term.weight, weight);
+        if (!term.words.includes(word)) term.words.push(word);
+        terms.set(stem, term);
+      }
+    };
+    add(post.body, 1);
+    return terms;
+  }
+
+  // Every case with a shared word, best first: [{doc, score, words}], `limit` of them.
+  rank(text, { date = 0, limit = 10 } = {}) {
+    const post = readPost(text);
+    const when = date || post.date;
+    const terms = this.queryTerms(post);
+    const scores = this.score(terms);
+    if (when) this.datePrior(scores, dayNumber(when));
+    const hits = [];
+    scores.forEach((score, doc) => { if (score > 0) hits.push(doc); });
+    hits.sort((a, b) => scores[b] - scores[a] || a - b);
+    return hits.slice(0, limit).map((doc) => ({
+      doc, score: scores[doc], words: this.matched(doc, terms),
+    }));
+  }
+
+  score(terms) {
+    const { k1, weights, b } = this.params;
+    const { averages, lengths } = this.index;
+    const scores = new Float64Array(this.n);
+    const norm = [0, 1, 2].map((f) => (len) => 1 - b[f] + (b[f] * len) / (averages[f] || 1));
+    for (const [stem, term] of terms) {
+      const { docs, tf } = this.postings(stem);
+      if (!docs.length) continue;
+      const idf = Math.log(1 + (this.n - docs.length + 0.5) / (docs.length + 0.5));
+      for (let i = 0; i < docs.length; i++) {
+        const d = docs[i];
+        const code = tf[i];
+        const t = (weights[0] * (code >> 6)) / norm[0](lengths[3 * d])
+          + (weights[1] * ((code >> 3) & 7)) / norm[1](lengths[3 * d + 1])
+          + (weights[2] * (code & 7)) / norm[2](lengths[3 * d + 2]);
+        scores[d] += term.weight * idf * (t / (k1 + t));
+      }
+    }
+    return scores;
+  }
+
+  datePrior(scores, day) {
+    const { dateBefore, dateAfter, dateBoost, oldPenalty } = this.params;
+    for (let d = 0; d < scores.length; d++) {
+      if (!scores[d]) continue;
+      const delta = this.days[d] - day;
+      if (delta >= -dateBefore && delta <= dateAfter) scores[d] *= 1 + dateBoost;
+      else if (delta < -dateBefore) scores[d] *= 1 - oldPenalty;
+    }
+  }
+
+  // The words of the query this case shares, rarest first.
+  matched(doc, terms) {
+    const shared = [];
+    for (const [stem, term] of terms) {
+      const { docs } = this.postings(stem);
+      let low = 0;
+      let high = docs.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (docs[mid] < doc) low = mid + 1; else high = mid;
+      }
+      if (low < docs.length && docs[low] === doc) shared.push([docs.length, term.words[0]]);
+    }
+    shared.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
+    return shared.map(([, word]) => word);
+  }
+}
