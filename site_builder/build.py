@@ -161,7 +161,13 @@ def load_site(
             previous = on_content(
                 config,
                 SiteModel(
-                    cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs, digests,
+                    cases,
+                    by_slug,
+                    content.pages,
+                    _NO_GRAPH,
+                    terms,
+                    term_slugs,
+                    digests,
                     config.language,
                 ),
             )

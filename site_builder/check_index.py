@@ -47,7 +47,9 @@ def _postings(counts: list[list[Counter[str]]]) -> dict[str, list[int]]:
         title, claim, body = fields
         for stem in sorted(set(title) | set(claim) | set(body)):
             code = (
-                min(title[stem], TF_CAP) * 64 + min(claim[stem], TF_CAP) * 8 + min(body[stem], TF_CAP)
+                min(title[stem], TF_CAP) * 64
+                + min(claim[stem], TF_CAP) * 8
+                + min(body[stem], TF_CAP)
             )
             gap = number - last.get(stem, -1)
             last[stem] = number
@@ -70,7 +72,9 @@ def check_files(model: SiteModel) -> dict[str, bytes]:
     averages = [round(sum(lengths[i::3]) / n, 3) for i in range(3)]
     files: dict[str, bytes] = {}
     for k in range(0, max(1, len(cases)), DOCS_PER_CHUNK):
-        rows = [[c.slug, c.title, c.date.isoformat(), c.rating] for c in cases[k : k + DOCS_PER_CHUNK]]
+        rows = [
+            [c.slug, c.title, c.date.isoformat(), c.rating] for c in cases[k : k + DOCS_PER_CHUNK]
+        ]
         files[f"docs/{k // DOCS_PER_CHUNK}.json"] = encode(rows)
     index = {
         "version": VERSION,

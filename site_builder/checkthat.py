@@ -53,7 +53,7 @@ UNDATED = "1995-01-01"  # 287 fact-checks have no date; the site needs one, befo
 
 
 def _iso(date: str) -> str:
-    """"2 August 2018" -> "2018-08-02", forgiving the data's stray spaces."""
+    """ "2 August 2018" -> "2018-08-02", forgiving the data's stray spaces."""
     import datetime as dt
 
     found = re.search(r"(\d{1,2})\s*([A-Za-z]+)\s+(\d{4})", date)

@@ -334,12 +334,16 @@ def _cmd_checkthat(folder: Path) -> int:
     from .nodejs import NodeMissing
 
     if not (folder / "vclaims.jsonl").is_file():
-        print(f"graph-eval: CheckThat! skipped: {folder} has no vclaims.jsonl (the data is not in a clone)")
+        print(
+            f"graph-eval: CheckThat! skipped: {folder} has no vclaims.jsonl (the data is not in a clone)"
+        )
         return EXIT_OK
     try:
         print(run_checkthat(folder))
     except NodeMissing:
-        print("graph-eval: CheckThat! skipped: node is not installed (it runs /check/'s JavaScript)")
+        print(
+            "graph-eval: CheckThat! skipped: node is not installed (it runs /check/'s JavaScript)"
+        )
     return EXIT_OK
 
 

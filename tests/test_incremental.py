@@ -172,11 +172,13 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path, monkeypat
     changed = sorted(k for k in after if after[k] != before.get(k))
     assert written == len(changed) >= 1
     assert removed == 0
-    # The page itself, and the search index's manifest plus the word shard(s) of the new words.
+    # The page itself, the search index's manifest plus the term shard(s) and typo lists
+    # of the new words, and the /check/ index (it holds every case's word counts).
     assert f"cases/{target.stem}/index.html" in changed
     others = [p for p in changed if not p.startswith(f"cases/{target.stem}/")]
-    assert "search/manifest.json" in others
-    assert all(p.startswith("search/") for p in others) and len(others) <= 3, changed
+    assert "search/manifest.json" in others and "check/index.json" in others
+    searched = [p for p in others if p != "check/index.json"]
+    assert all(p.startswith("search/") for p in searched) and len(searched) <= 5, changed
 
 
 def test_text_edit_renders_only_the_pages_it_reaches(fixture_site, tmp_path, monkeypatch):

@@ -5,15 +5,17 @@
 
 import { Tokeniser } from "./tokens.js";
 
-// Tuned on the CheckThat! 2022 2A train and dev splits only (never on dev-test).
+// Chosen on the CheckThat! 2022 2A train and dev splits only (never on dev-test): see
+// docs/check-and-search.md for the search and what each part adds.
 export const DEFAULTS = {
   k1: 1.2,
-  weights: [2.0, 2.0, 1.0], // title, claim, body
-  b: [0.5, 0.5, 0.75],
-  dateBefore: 14, // days a debunk may predate the post and still count as "after it"
-  dateAfter: 90, // days after the post within which a debunk usually follows
-  dateBoost: 0.15,
-  oldPenalty: 0.0, // debunks much older than the post
+  weights: [3.0, 2.0, 1.0], // BM25F field weights: title, claim, body (summary + response)
+  b: [0.5, 0.5, 0.75], // length normalisation per field
+  dateBoost: 1.2, // a case dated just after the post scores up to (1 + dateBoost) times more,
+  dateScale: 30, // fading with the days since the post: exp(-days / dateScale);
+  dateBefore: 3, // a case dated up to this many days before the post still counts as after
+  oldPenalty: 0.0, // cases older than that: score times (1 - oldPenalty)
+  authorWeight: 1.0, // words of the embed's "— Name (@handle)" line, beside the post's own
 };
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -97,11 +99,13 @@ export class Checker {
         const stem = this.tokeniser.stem(word);
         const term = terms.get(stem) || { weight: 0, words: [] };
         term.weight = Math.max(term.weight, weight);
+        if (weight < 1 && term.weight >= 1) continue;
         if (!term.words.includes(word)) term.words.push(word);
         terms.set(stem, term);
       }
     };
     add(post.body, 1);
+    if (this.params.authorWeight) add(post.author, this.params.authorWeight);
     return terms;
   }
 
@@ -142,12 +146,12 @@ export class Checker {
   }
 
   datePrior(scores, day) {
-    const { dateBefore, dateAfter, dateBoost, oldPenalty } = this.params;
+    const { dateBefore, dateBoost, oldPenalty, dateScale } = this.params;
     for (let d = 0; d < scores.length; d++) {
       if (!scores[d]) continue;
       const delta = this.days[d] - day;
-      if (delta >= -dateBefore && delta <= dateAfter) scores[d] *= 1 + dateBoost;
-      else if (delta < -dateBefore) scores[d] *= 1 - oldPenalty;
+      if (delta < -dateBefore) scores[d] *= 1 - oldPenalty;
+      else scores[d] *= 1 + dateBoost * Math.exp(-Math.max(0, delta) / dateScale);
     }
   }
 
