@@ -92,9 +92,10 @@ async function check(event) {
     const hits = checker.rank(text, { date: isoDate(seen.value), limit: SHOWN });
     const rows = await Promise.all(hits.map((hit) => doc(hit.doc)));
     list.replaceChildren(...hits.map((hit, i) => item(hit, rows[i])));
-    status.textContent = hits.length
-      ? `${hits.length === 1 ? "1 case shares" : `${hits.length} cases share`} words with your text, most similar first.`
-      : "No case shares a word with your text. Try the search page with a name or a place.";
+    status.textContent = !hits.length
+      ? "No case shares a word with your text. Try the search page with a name or a place."
+      : hits.length === SHOWN ? `The ${SHOWN} most similar cases, most similar first.`
+        : `${hits.length === 1 ? "1 case shares" : `${hits.length} cases share`} words with your text, most similar first.`;
     if (hits.length) heading.focus();
   } catch (error) {
     status.textContent = `The cases could not be loaded (${error.message}).`;

@@ -16,6 +16,7 @@ export const DEFAULTS = {
   dateBefore: 3, // a case dated up to this many days before the post still counts as after
   oldPenalty: 0.0, // cases older than that: score times (1 - oldPenalty)
   authorWeight: 1.0, // words of the embed's "— Name (@handle)" line, beside the post's own
+  minShare: 0.2, // cases scoring under this share of the best one are not shown
 };
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -116,8 +117,10 @@ export class Checker {
     const terms = this.queryTerms(post);
     const scores = this.score(terms);
     if (when) this.datePrior(scores, dayNumber(when));
+    const best = scores.reduce((a, b) => Math.max(a, b), 0);
+    const floor = Math.max(best * this.params.minShare, Number.MIN_VALUE);
     const hits = [];
-    scores.forEach((score, doc) => { if (score > 0) hits.push(doc); });
+    scores.forEach((score, doc) => { if (score >= floor) hits.push(doc); });
     hits.sort((a, b) => scores[b] - scores[a] || a - b);
     return hits.slice(0, limit).map((doc) => ({
       doc, score: scores[doc], words: this.matched(doc, terms),
