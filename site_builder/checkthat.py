@@ -105,7 +105,9 @@ def build(root: Path) -> Path:
     with contextlib.redirect_stderr(messages):
         code = main(["build", "--root", str(root), "--output", str(output), "--quiet"])
     if not (output / "check" / "index.json").is_file():
-        raise RuntimeError(f"the CheckThat! site did not build (exit {code}):\n{messages.getvalue()}")
+        raise RuntimeError(
+            f"the CheckThat! site did not build (exit {code}):\n{messages.getvalue()}"
+        )
     return output / "check"
 
 
