@@ -361,8 +361,11 @@ def _render_search(
     changed: frozenset[str] | None = None,
 ) -> tuple[list[Done], bytes | None]:
     """The search index files, patched from the last build's postings when few cases changed,
-    or (after a text edit, `changed`) updated in the files those cases reach; returns them
+    or (after a text edit, `changed`) updated in the files those cases reach, and /check/'s
+    data (`check_index`, rebuilt whole: ~1 s at 10k cases, off the critical path in the
+    background process when there is one); returns them
     with the new state for the cache (None: staged by `job.stage_search`)."""
+    from .check_index import plan_check
     from .search_index import SearchState, decode_state, encode_state, search_files, update_files
 
     def keep(fresh: SearchState) -> bytes | None:
@@ -378,8 +381,10 @@ def _render_search(
         kept = _kept(job, found[1]) if found else None
         if found is not None and kept is not None:
             files = [DataFile(path, data, "content/cases") for path, data in found[0].items()]
+            files += plan_check(model)  # /check/'s data, beside the index it is a twin of
             return kept + _render_unit(lambda: files, job, env), keep(found[2])
     outputs, fresh = search_files(model, state)
+    outputs += plan_check(model)
     return _render_unit(lambda: outputs, job, env), keep(fresh)
 
 

@@ -331,11 +331,11 @@ def plan_units(
     units.append(partial(redirects.plan_redirects, model, config))
     units.append(partial(_search_page, model))
     units.append(partial(_check_page, model))
-    units.append(partial(check_index.plan_check, model))
     # Whole-site outputs are the biggest units: first, so the other workers' share of small
     # units balances them instead of one worker finishing alone.
     return [
         *([partial(search_index.plan_search, model)] if search else []),
+        *([partial(check_index.plan_check, model)] if search else []),
         *(_graph_outputs(model, config) if graph_pages else []),
         *([partial(opendata.plan_opendata, model, config)] if open_data else []),
         *(graph_free_units(model, config) if graph_free else []),

@@ -28,7 +28,7 @@ async function json(path, options = {}) {
 async function load() {
   if (!checker) {
     const index = await json("index.json", { cache: "no-cache" });
-    if (index.version !== 1) throw new Error(`unknown index version ${index.version}`);
+    if (index.version !== 2) throw new Error(`unknown index version ${index.version}`);
     checker = new Checker(index, staticUrl);
   }
   return checker;

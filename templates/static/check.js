@@ -19,6 +19,9 @@ export const DEFAULTS = {
   minShare: 0.2, // cases scoring under this share of the best one are not shown
 };
 
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+const DIGITS = new Uint8Array(128);
+for (let i = 0; i < ALPHABET.length; i++) DIGITS[ALPHABET.charCodeAt(i)] = i;
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
   "september", "october", "november", "december"];
 // An embedded post ends "— Name (@handle) June 16, 2021".
@@ -70,19 +73,26 @@ export class Checker {
     this.decoded = new Map(); // stem -> {docs: Int32Array, tf: Uint16Array}
   }
 
+  // Stem -> {docs, tf}, decoded from check_index.py's string once per stem.
   postings(stem) {
     let found = this.decoded.get(stem);
     if (found === undefined) {
-      const flat = this.index.terms[stem] || [];
-      const docs = new Int32Array(flat.length);
-      const tf = new Uint16Array(flat.length);
+      const text = this.index.terms[stem] || "";
+      const docs = [];
+      const tf = [];
       let doc = -1;
-      flat.forEach((code, i) => {
-        doc += Math.floor(code / 512);
-        docs[i] = doc;
-        tf[i] = code % 512;
-      });
-      found = { docs, tf };
+      let value = 0;
+      let shift = 0;
+      for (let i = 0; i < text.length; i++) {
+        const digit = DIGITS[text.charCodeAt(i)];
+        if (digit >= 32) { value += (digit - 32) << shift; shift += 5; continue; }
+        doc += value + (digit << shift);
+        docs.push(doc);
+        tf.push(DIGITS[text.charCodeAt(++i)]);
+        value = 0;
+        shift = 0;
+      }
+      found = { docs: Int32Array.from(docs), tf: Uint8Array.from(tf) };
       this.decoded.set(stem, found);
     }
     return found;
@@ -139,9 +149,9 @@ export class Checker {
       for (let i = 0; i < docs.length; i++) {
         const d = docs[i];
         const code = tf[i];
-        const t = (weights[0] * (code >> 6)) / norm[0](lengths[3 * d])
-          + (weights[1] * ((code >> 3) & 7)) / norm[1](lengths[3 * d + 1])
-          + (weights[2] * (code & 7)) / norm[2](lengths[3 * d + 2]);
+        const t = (weights[0] * (code >> 4)) / norm[0](lengths[3 * d])
+          + (weights[1] * ((code >> 2) & 3)) / norm[1](lengths[3 * d + 1])
+          + (weights[2] * (code & 3)) / norm[2](lengths[3 * d + 2]);
         scores[d] += term.weight * idf * (t / (k1 + t));
       }
     }
