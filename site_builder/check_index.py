@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .model import Case, DataFile, SiteModel
 from .search_index import encode, searchable_text
@@ -141,6 +141,17 @@ def check_digest(files: dict[str, bytes]) -> str:
     for path, data in sorted(files.items()):
         digest.update(path.encode() + b"\0" + data)
     return digest.hexdigest()
+
+
+def field_digests(model: SiteModel, slugs: Iterable[str] | None = None) -> dict[str, str]:
+    """Slug -> digest of the case's check fields (of every case, or of `slugs`)."""
+    cases = model.cases if slugs is None else [model.by_slug[s] for s in slugs]
+    return {
+        case.slug: hashlib.blake2b(
+            "\0".join(case_fields(case)).encode(), digest_size=12
+        ).hexdigest()
+        for case in cases
+    }
 
 
 def check_outputs(cases: int) -> Iterator[str]:

@@ -338,6 +338,9 @@ class SearchState(msgspec.Struct, frozen=True):
     # manifest (the manifest's own digest covers them all).
     fragments: dict[str, str] = {}
     files: dict[str, bytes] = {}
+    # /check/'s data is rebuilt whole; slug -> digest of what it reads of each case
+    # (`check_index.field_digests`) tells a text edit that left it as it was.
+    check: dict[str, str] = {}
 
 
 _STATE_DECODER = msgspec.msgpack.Decoder(SearchState)
