@@ -43,6 +43,7 @@ class SizeResult:
     one_edit: Run  # the median of `REPEATS` edits of different cases
     noop_runs: tuple[float, ...] = ()
     edit_runs: tuple[float, ...] = ()
+    readers: object = None  # bench_readers.ReaderFigures, or why it was skipped
 
 
 def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Run:
@@ -112,6 +113,9 @@ def bench_size(n: int, work: Path, jobs: int) -> SizeResult:
     generate_site(root, n)
     generated = time.perf_counter() - start
     cold = _build(root, output, report, jobs)
+    from .bench_readers import measure
+
+    readers = measure(output)  # /search/ and /check/ in Chromium, on the cold output
     noops = [_build(root, output, report, jobs) for _ in range(REPEATS)]
     edits = []
     for nth in range(REPEATS):
@@ -125,6 +129,7 @@ def bench_size(n: int, work: Path, jobs: int) -> SizeResult:
         _median(edits),
         tuple(r.seconds for r in noops),
         tuple(r.seconds for r in edits),
+        readers,
     )
 
 
@@ -227,6 +232,9 @@ def run(args: argparse.Namespace) -> int:
 
             shutil.rmtree(tmp, ignore_errors=True)
     print(table(results))
+    from .bench_readers import table as readers_table
+
+    print("\n" + readers_table([(r.cases, r.readers) for r in results]))  # type: ignore[misc]
     report = {
         "machine": {
             "python": platform.python_version(),

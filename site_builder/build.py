@@ -173,7 +173,16 @@ def load_site(
             by_slug = {c.slug: c for c in cases}
             previous = on_content(
                 config,
-                SiteModel(cases, by_slug, content.pages, _NO_GRAPH, terms, term_slugs, digests),
+                SiteModel(
+                    cases,
+                    by_slug,
+                    content.pages,
+                    _NO_GRAPH,
+                    terms,
+                    term_slugs,
+                    digests,
+                    config.language,
+                ),
             )
         related = compute_graph(cases, config.related, term_slugs, content.words, previous)
         problems += graph_diagnostics(related, cases)
@@ -187,6 +196,7 @@ def load_site(
             digests,
             content.slugs - {c.slug for c in content.cases},
             content.stub_terms,
+            config.language,
         )
         # A graph state comes back only when nothing but case text changed since a build that
         # succeeded: the same slugs, aliases, terms and pages, so the same (no) collisions.
@@ -366,8 +376,13 @@ def _render_search(
     changed: frozenset[str] | None = None,
 ) -> tuple[list[Done], bytes | None]:
     """The search index files, patched from the last build's postings when few cases changed,
-    or (after a text edit, `changed`) updated in the files those cases reach; returns them
+    or (after a text edit, `changed`) updated in the files those cases reach, and /check/'s
+    data (`check_index`, rebuilt whole: ~1 s at 10k cases, off the critical path in the
+    background process when there is one); returns them
     with the new state for the cache (None: staged by `job.stage_search`)."""
+    import msgspec
+
+    from .check_index import check_outputs, field_digests, plan_check
     from .search_index import SearchState, decode_state, encode_state, search_files, update_files
 
     def keep(fresh: SearchState) -> bytes | None:
@@ -383,8 +398,17 @@ def _render_search(
         kept = _kept(job, found[1]) if found else None
         if found is not None and kept is not None:
             files = [DataFile(path, data, "content/cases") for path, data in found[0].items()]
-            return kept + _render_unit(lambda: files, job, env), keep(found[2])
+            edited = field_digests(model, changed)
+            same = all(state.check.get(slug) == digest for slug, digest in edited.items())
+            kept_check = _kept(job, check_outputs(len(model.cases))) if same else None
+            if kept_check is None:  # /check/'s data, beside the index it is a twin of
+                files += plan_check(model)
+            check = state.check if kept_check is not None else field_digests(model)
+            fresh = msgspec.structs.replace(found[2], check=check)
+            return kept + (kept_check or []) + _render_unit(lambda: files, job, env), keep(fresh)
     outputs, fresh = search_files(model, state)
+    outputs += plan_check(model)
+    fresh = msgspec.structs.replace(fresh, check=field_digests(model))
     return _render_unit(lambda: outputs, job, env), keep(fresh)
 
 

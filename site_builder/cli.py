@@ -223,6 +223,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_root(evaluate)
     evaluate.add_argument("--n", type=int, default=2000, help="synthetic cases (default: 2000)")
     evaluate.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
+    evaluate.add_argument(
+        "--checkthat",
+        type=Path,
+        metavar="DIR",
+        help="instead, rank the CLEF CheckThat! 2022 2A tweets in DIR with /check/'s code",
+    )
     return parser
 
 
@@ -389,10 +395,30 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_graph_eval(args: argparse.Namespace) -> int:
     from .graph_eval import run
 
+    if args.checkthat is not None:
+        return _cmd_checkthat(args.checkthat)
     if args.n < 2:
         print("graph-eval: error: --n must be at least 2", file=sys.stderr)
         return EXIT_USAGE
     print(run(args.root, n=args.n, seed=args.seed))
+    return EXIT_OK
+
+
+def _cmd_checkthat(folder: Path) -> int:
+    from .checkthat import run as run_checkthat
+    from .nodejs import NodeMissing
+
+    if not (folder / "vclaims.jsonl").is_file():
+        print(
+            f"graph-eval: CheckThat! skipped: {folder} has no vclaims.jsonl (the data is not in a clone)"
+        )
+        return EXIT_OK
+    try:
+        print(run_checkthat(folder))
+    except NodeMissing:
+        print(
+            "graph-eval: CheckThat! skipped: node is not installed (it runs /check/'s JavaScript)"
+        )
     return EXIT_OK
 
 

@@ -174,6 +174,8 @@ class SiteModel:
     # `check` counts them as existing, so their errors do not cascade into "does not exist".
     unbuilt: frozenset[str] = frozenset()
     stub_terms: frozenset[tuple[str, str]] = frozenset()
+    # The site's `language`: which Snowball stemmer search and /check/ use for Latin words.
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import feeds, opendata, ratings, redirects, search_index, seo, timeline
+from . import check_index, feeds, opendata, ratings, redirects, search_index, seo, timeline
 from .config import FAVICON_TYPES, SiteConfig
 from .diagnostics import Diagnostic, error
 from .graph_views import clusters, graph_json, graph_overview, neighbourhood_svg
@@ -275,6 +275,10 @@ def _search_page(model: SiteModel) -> Iterator[Output]:
     yield _page("search/", "search.html", "templates/search.html", total=len(model.cases))
 
 
+def _check_page(model: SiteModel) -> Iterator[Output]:
+    yield _page("check/", "check.html", "templates/check.html", total=len(model.cases))
+
+
 def _not_found() -> Iterator[Output]:
     yield _page("404.html", "404.html", "templates/404.html")
 
@@ -339,10 +343,12 @@ def plan_units(
     units.append(_not_found)
     units.append(partial(redirects.plan_redirects, model, config))
     units.append(partial(_search_page, model))
+    units.append(partial(_check_page, model))
     # Whole-site outputs are the biggest units: first, so the other workers' share of small
     # units balances them instead of one worker finishing alone.
     return [
         *([partial(search_index.plan_search, model)] if search else []),
+        *([partial(check_index.plan_check, model)] if search else []),
         *(_graph_outputs(model, config) if graph_pages else []),
         *([partial(opendata.plan_opendata, model, config)] if open_data else []),
         *(graph_free_units(model, config) if graph_free else []),
@@ -392,6 +398,7 @@ def _list_urls(model: SiteModel, config: SiteConfig) -> Iterator[str]:
     yield from ratings.outputs(model, config)
     yield timeline.URL
     yield "search/"
+    yield "check/"
     yield "graph/"
 
 
@@ -405,6 +412,7 @@ def generated_outputs(model: SiteModel, config: SiteConfig) -> Iterator[str]:
     yield "404.html"
     yield "data/graph.json"
     yield from search_index.search_outputs(len(model.cases))
+    yield from check_index.check_outputs(len(model.cases))
     yield from feeds.feed_outputs(model)
     yield from ratings.feed_outputs(model, config)
     yield from opendata.OUTPUTS

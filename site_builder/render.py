@@ -51,7 +51,7 @@ class _SiteHeader:
         if site is not self.site:  # one site per build: this runs once
             self.site, self.memo = site, {}
             self.menu = frozenset(
-                ["", "search/", *(link.url for link in site.taxonomies + site.menu)]
+                ["", "search/", "check/", *(link.url for link in site.taxonomies + site.menu)]
             )
         key = (root, url if url in self.menu else None)
         html = self.memo.get(key)

@@ -34,7 +34,6 @@ import html
 import json
 import operator
 import re
-import unicodedata
 import zlib
 from array import array
 from collections import Counter, defaultdict, deque
@@ -46,10 +45,14 @@ import msgspec
 
 from .cache import decode_or_none
 from .model import TAXONOMIES, Case, DataFile, SiteModel
+from .tokens import MAX_TOKEN, MIN_TOKEN, STOP_WORDS, TOKEN_RE, normalise, tokeniser, valid
+
+__all__ = ["MAX_TOKEN", "MIN_TOKEN", "STOP_WORDS", "normalise", "tokenise"]
+# Changes whenever the tokens of the same text may change, so that no build patches postings
+# kept from a build that tokenised otherwise.
+TOKENS_KEY = "snowball-3.1.1"
 
 INDEX_VERSION = 1
-MIN_TOKEN = 2
-MAX_TOKEN = 40
 PREFIX = 3
 # Field order inside a posting triple; a case is listed under the best field it has the token in.
 FIELDS = ("body", "claim", "title")
@@ -58,18 +61,6 @@ DOCS_PER_SHARD = 512
 DOC_SLOTS_PER_CHUNK = 128
 MAX_META_CHUNKS = 64
 SNIPPET_CHARS = 180
-# English function words; "who" stays searchable (the WHO), and so do "us" and "eu".
-_STOP_WORDS_TEXT = """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while whom why will with would you your yours yourself yourselves
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-TOKEN_RE = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,23 +99,9 @@ def index_shape(cases: int) -> IndexShape:
     return IndexShape(doc_space, shards, meta_width, DOC_SLOTS_PER_CHUNK)
 
 
-def normalise(text: str) -> str:
-    """Lowercase and fold accents ("Kraków" -> "krakow"); `search.js` does the same in JS."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    # Only the few distinct characters of this text are checked, not the whole of Unicode.
-    marks = {ord(c): None for c in set(decomposed) if unicodedata.category(c)[0] == "M"}
-    return decomposed.translate(marks).lower()
-
-
-def tokenise(text: str) -> list[str]:
-    """Words of letters and digits, normalised, without stop words or 1-letter fragments."""
-    return [
-        token
-        for token in TOKEN_RE.findall(normalise(text))
-        if MIN_TOKEN <= len(token) <= MAX_TOKEN and token not in STOP_WORDS
-    ]
+def tokenise(text: str, language: str = "en") -> list[str]:
+    """The stemmed tokens of `text`, as the index holds them (see `tokens.Tokeniser`)."""
+    return tokeniser(language).tokens(text)
 
 
 def fnv1a(text: str) -> int:
@@ -215,17 +192,14 @@ def raw_words(text: str) -> set[bytes]:
     return set(data.translate(_SEPARATORS).split())
 
 
-def _valid(token: str) -> bool:
-    return MIN_TOKEN <= len(token) <= MAX_TOKEN and token not in STOP_WORDS
-
-
-def clean_word(raw: bytes) -> tuple[str, ...]:
-    """The tokens inside one `raw_words` word: itself, none (stop word...), or several when
-    non-ASCII punctuation (a curly apostrophe, a dash) joined them."""
+def clean_word(raw: bytes, language: str = "en") -> tuple[str, ...]:
+    """The stemmed tokens inside one `raw_words` word: one, none (stop word...), or several
+    when non-ASCII punctuation (a curly apostrophe, a dash) joined them."""
+    stem = tokeniser(language).stem
     if raw.isascii():
         word = raw.decode("ascii")
-        return (word,) if _valid(word) else ()
-    return tuple(t for t in TOKEN_RE.findall(raw.decode("utf-8")) if _valid(t))
+        return (stem(word),) if valid(word) else ()
+    return tuple(stem(t) for t in TOKEN_RE.findall(raw.decode("utf-8")) if valid(t))
 
 
 def _facet_ids(model: SiteModel) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
@@ -303,13 +277,13 @@ def _best_field_only(lists: Postings) -> Postings:
     return list(filterfalse(strong.__contains__, body)), claim, title
 
 
-def postings(cases: tuple[IndexedCase, ...]) -> dict[str, Postings]:
+def postings(cases: tuple[IndexedCase, ...], language: str = "en") -> dict[str, Postings]:
     """Token -> sorted case ids per field (body, claim, title), each case under one field."""
     merged: dict[str, Postings] = {}
     unsorted: set[tuple[str, int]] = set()
     for field, raw_postings in enumerate(_invert(cases)):
         for raw, ids in raw_postings.items():
-            for token in clean_word(raw):
+            for token in clean_word(raw, language):
                 lists = merged.setdefault(token, ([], [], []))
                 if lists[field]:  # several raw words gave this token: merge, sort later
                     unsorted.add((token, field))
@@ -364,6 +338,9 @@ class SearchState(msgspec.Struct, frozen=True):
     # manifest (the manifest's own digest covers them all).
     fragments: dict[str, str] = {}
     files: dict[str, bytes] = {}
+    # /check/'s data is rebuilt whole; slug -> digest of what it reads of each case
+    # (`check_index.field_digests`) tells a text edit that left it as it was.
+    check: dict[str, str] = {}
 
 
 _STATE_DECODER = msgspec.msgpack.Decoder(SearchState)
@@ -380,9 +357,11 @@ def decode_state(data: bytes) -> SearchState | None:
     return decode_or_none(_STATE_DECODER, data)
 
 
-def _ids_key(ids: Iterable[tuple[int, str]]) -> str:
-    """A digest of every (case id, slug) pair, in id order: a state fits only the same ids."""
+def _ids_key(ids: Iterable[tuple[int, str]], language: str) -> str:
+    """A digest of every (case id, slug) pair, in id order, and of the tokeniser: a state
+    fits only the same ids, tokenised alike."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{TOKENS_KEY}\0{language}\0".encode())
     for case_id, slug in ids:
         digest.update(f"{case_id}\0{slug}\0".encode())
     return digest.hexdigest()
@@ -392,19 +371,19 @@ def _case_digest(case: IndexedCase) -> str:
     return hashlib.blake2b("\0".join(case.texts).encode(), digest_size=16).hexdigest()
 
 
-def _best_fields(case: IndexedCase) -> dict[str, int]:
+def _best_fields(case: IndexedCase, language: str) -> dict[str, int]:
     """Token -> the best field (title, then claim, then body) it occurs in, for one case:
     exactly how `postings` lists the case."""
     best: dict[str, int] = {}
     for field, text in enumerate(case.texts):
         for raw in raw_words(text):
-            for token in clean_word(raw):
+            for token in clean_word(raw, language):
                 if best.get(token, -1) < field:
                     best[token] = field
     return best
 
 
-def _patched(state: SearchState, changed: list[IndexedCase]) -> Lists | None:
+def _patched(state: SearchState, changed: list[IndexedCase], language: str) -> Lists | None:
     """The state's postings with every changed case taken out and put back in."""
     lists: Lists = {}
     try:
@@ -422,7 +401,7 @@ def _patched(state: SearchState, changed: list[IndexedCase]) -> Lists | None:
                 if case_id in found:
                     found.remove(case_id)
     for case in changed:
-        for token, field in _best_fields(case).items():
+        for token, field in _best_fields(case, language).items():
             arrays = lists.get(token)
             if arrays is None:
                 arrays = lists[token] = [array("i") for _ in FIELDS]
@@ -431,19 +410,19 @@ def _patched(state: SearchState, changed: list[IndexedCase]) -> Lists | None:
 
 
 def _postings(
-    cases: tuple[IndexedCase, ...], shape: IndexShape, previous: SearchState | None
+    cases: tuple[IndexedCase, ...], shape: IndexShape, previous: SearchState | None, language: str
 ) -> tuple[dict[str, Postings] | Lists, SearchState]:
     """The postings of `cases`, patched from `previous` when only a few cases changed."""
-    ids = _ids_key((case.id, case.slug) for case in cases)
+    ids = _ids_key(((case.id, case.slug) for case in cases), language)
     dims = (shape.doc_space, shape.shards, shape.meta_width, shape.docs_width)
     digests = {case.slug: _case_digest(case) for case in cases}
     found: dict[str, Postings] | Lists | None = None
     if previous is not None and previous.shape == dims and previous.ids == ids:
         changed = [case for case in cases if previous.digests.get(case.slug) != digests[case.slug]]
         if len(changed) <= max(8, PATCH_SHARE * len(cases)):
-            found = _patched(previous, changed)
+            found = _patched(previous, changed, language)
     if found is None:
-        found = postings(cases)
+        found = postings(cases, language)
     packed = {
         token: tuple(array("i", ids_).tobytes() for ids_ in lists) for token, lists in found.items()
     }
@@ -477,6 +456,22 @@ def _term_shards(
     }
 
 
+WORD_LENGTHS = range(MIN_TOKEN, MAX_TOKEN + 1)
+
+
+def _word_files(tokens: Iterable[str], lengths: set[int] | None = None) -> dict[str, bytes]:
+    """`words/<n>.json`: every stem of n characters, for typo tolerance: a word of n letters
+    reads the lists of n - 1, n and n + 1 only, and only when nothing matched exactly. One
+    file per length, empty or not, so the set of files stays a function of the number of
+    cases; no counts, so a file changes only when a stem of its length comes or goes."""
+    grouped: dict[int, list[str]] = {n: [] for n in WORD_LENGTHS if lengths is None or n in lengths}
+    for token in tokens:
+        group = grouped.get(len(token))
+        if group is not None:
+            group.append(token)
+    return {f"words/{n}.json": encode(sorted(rows)) for n, rows in grouped.items()}
+
+
 def _tables(cases: tuple[IndexedCase, ...], shape: IndexShape) -> dict[str, object]:
     """Meta and display chunks by id range: an edit rewrites one of each, not the table.
 
@@ -501,6 +496,7 @@ def search_outputs(cases: int) -> Iterator[str]:
     yield from (f"search/meta/{k}.json" for k in range(shape.doc_space // shape.meta_width))
     yield from (f"search/docs/{k}.json" for k in range(shape.doc_space // shape.docs_width))
     yield from (f"search/terms/{k}.json" for k in range(shape.shards))
+    yield from (f"search/words/{n}.json" for n in WORD_LENGTHS)
 
 
 def _facet_table(model: SiteModel, ids: dict[str, int]) -> dict[str, list[list[object]]]:
@@ -513,7 +509,9 @@ def _facet_table(model: SiteModel, ids: dict[str, int]) -> dict[str, list[list[o
     }
 
 
-def _manifest(shape: IndexShape, years: Counter[str], digest: str) -> dict[str, object]:
+def _manifest(
+    shape: IndexShape, years: Counter[str], digest: str, language: str
+) -> dict[str, object]:
     return {
         "version": INDEX_VERSION,
         "cases": sum(years.values()),
@@ -523,12 +521,7 @@ def _manifest(shape: IndexShape, years: Counter[str], digest: str) -> dict[str, 
         "shards": shape.shards,
         "meta_width": shape.meta_width,
         "docs_width": shape.docs_width,
-        "tokens": {
-            "min": MIN_TOKEN,
-            "max": MAX_TOKEN,
-            "prefix": PREFIX,
-            "stop_words": sorted(STOP_WORDS),
-        },
+        "tokens": {**tokeniser(language).config(), "prefix": PREFIX},
         "fields": list(FIELDS),
         "weights": list(WEIGHTS),
         "taxonomies": list(TAXONOMIES),
@@ -551,11 +544,14 @@ def index_files(
     values: dict[str, object] = {"facets.json": _facet_table(model, facet_ids)}
     values.update(_tables(cases, shape))
     files = {path: encode(value) for path, value in values.items()}
-    found, state = _postings(cases, shape, previous)
+    found, state = _postings(cases, shape, previous, model.language)
     fragments = {token: _fragment(token, lists) for token, lists in found.items()}
     files.update(_term_shards(fragments, shape))
+    files.update(_word_files(found))
     digests = {path: hashlib.blake2b(data).digest() for path, data in sorted(files.items())}
-    files["manifest.json"] = encode(_manifest(shape, _years(model), _digest(digests)))
+    files["manifest.json"] = encode(
+        _manifest(shape, _years(model), _digest(digests), model.language)
+    )
     state = msgspec.structs.replace(state, fragments=fragments, files=digests)
     return dict(sorted(files.items())), state
 
@@ -586,7 +582,7 @@ def update_files(
     shape = index_shape(len(model.cases))
     dims = (shape.doc_space, shape.shards, shape.meta_width, shape.docs_width)
     ids = stable_ids((c.slug for c in model.cases), shape.doc_space)
-    key = _ids_key(sorted((case_id, slug) for slug, case_id in ids.items()))
+    key = _ids_key(sorted((case_id, slug) for slug, case_id in ids.items()), model.language)
     if previous.shape != dims or previous.ids != key or not previous.files:
         return None
     edited = [_light_case(model.by_slug[slug], ids[slug]) for slug in sorted(set(changed))]
@@ -594,7 +590,7 @@ def update_files(
     edited = [c for c in edited if digests.get(c.slug) != _case_digest(c)]
     postings = dict(previous.postings)
     fragments = dict(previous.fragments)
-    touched = _repost(postings, edited)
+    touched = _repost(postings, edited, model.language)
     if touched is None:
         return None
     for token, lists in touched.items():
@@ -608,11 +604,16 @@ def update_files(
         digests[case.slug] = _case_digest(case)
     shards = {shard_of(token[:PREFIX], shape.shards) for token in touched}
     files = {f"search/{p}": data for p, data in _term_shards(fragments, shape, shards).items()}
+    lengths = {len(t) for t in touched if (t in postings) != (t in previous.postings)}
+    words = _word_files((t for t in postings if len(t) in lengths), lengths)
+    files.update({f"search/{p}": data for p, data in words.items()})
     chunks = {case.id // shape.docs_width for case in edited}
     files.update(_docs_chunks(model, ids, shape, chunks))
     sums = dict(previous.files)
     sums.update({path[7:]: hashlib.blake2b(data).digest() for path, data in files.items()})
-    files["search/manifest.json"] = encode(_manifest(shape, _years(model), _digest(sums)))
+    files["search/manifest.json"] = encode(
+        _manifest(shape, _years(model), _digest(sums), model.language)
+    )
     kept = [path for path in search_outputs(len(model.cases)) if path not in files]
     state = SearchState(dims, previous.ids, digests, postings, fragments, sums)
     return files, kept, state
@@ -625,7 +626,7 @@ def _light_case(case: Case, case_id: int) -> IndexedCase:
 
 
 def _repost(
-    postings: dict[str, tuple[bytes, bytes, bytes]], edited: list[IndexedCase]
+    postings: dict[str, tuple[bytes, bytes, bytes]], edited: list[IndexedCase], language: str
 ) -> dict[str, list[array[int]]] | None:
     """The new postings of every token that listed or will list an edited case.
 
@@ -653,7 +654,7 @@ def _repost(
     except ValueError:  # bytes that are not int32 arrays: a damaged cache
         return None
     for case in edited:
-        for token, field in _best_fields(case).items():
+        for token, field in _best_fields(case, language).items():
             arrays = touched.get(token)
             if arrays is None:
                 arrays = touched[token] = [array("i") for _ in FIELDS]

@@ -172,11 +172,13 @@ def test_one_body_edit_rewrites_only_that_page(fixture_site, tmp_path, monkeypat
     changed = sorted(k for k in after if after[k] != before.get(k))
     assert written == len(changed) >= 1
     assert removed == 0
-    # The page itself, and the search index's manifest plus the word shard(s) of the new words.
+    # The page itself, the search index's manifest plus the term shard(s) and typo lists
+    # of the new words, and the /check/ index (it holds every case's word counts).
     assert f"cases/{target.stem}/index.html" in changed
     others = [p for p in changed if not p.startswith(f"cases/{target.stem}/")]
-    assert "search/manifest.json" in others
-    assert all(p.startswith("search/") for p in others) and len(others) <= 3, changed
+    assert "search/manifest.json" in others and "check/index.json" in others
+    searched = [p for p in others if p != "check/index.json"]
+    assert all(p.startswith("search/") for p in searched) and len(searched) <= 5, changed
 
 
 def test_text_edit_renders_only_the_pages_it_reaches(fixture_site, tmp_path, monkeypatch):
@@ -516,3 +518,32 @@ def test_search_state_is_kept_when_built_in_process(fixture_site, tmp_path):
     root, out = fixture_site("full"), tmp_path / "out"
     _build(root, out, jobs=1)
     assert _kept_search_state(root, out) is not None
+
+
+def test_an_edit_past_what_check_reads_keeps_its_data(fixture_site, tmp_path, monkeypatch):
+    """/check/ reads a case's title, claim and the start of its text: an edit further down
+    keeps check/ as it is instead of rebuilding it; an edit of the claim rebuilds it."""
+    from site_builder import check_index
+
+    calls: list[int] = []
+    original = check_index.plan_check
+    monkeypatch.setattr(check_index, "plan_check", lambda model: calls.append(1) or original(model))
+    root = fixture_site("full")
+    output = tmp_path / "out"
+    target = _cases(root)[0]
+    long = "A long paragraph about the claim and what it says, word after word. " * 8
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("## Summary\n", f"## Summary\n\n{long}\n", 1)
+    )
+    _build(root, output, jobs=1)
+    assert len(calls) == 1
+    before = (output / "check" / "index.json").read_bytes()
+    target.write_text(target.read_text(encoding="utf-8") + "\nOne more closing sentence.\n")
+    _build(root, output, jobs=1)
+    assert len(calls) == 1, "check/ was rebuilt for an edit it does not read"
+    assert (output / "check" / "index.json").read_bytes() == before
+    text = target.read_text(encoding="utf-8")
+    target.write_text(re.sub(r"(?m)^title: .*$", "title: A wholly new zebra title", text, count=1))
+    _build(root, output, jobs=1)
+    assert len(calls) == 2
+    assert b"zebra" in (output / "check" / "index.json").read_bytes()

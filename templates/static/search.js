@@ -4,6 +4,7 @@
 "use strict";
 
 (() => {
+  const staticUrl = document.currentScript ? new URL("./", document.currentScript.src) : null;
   const app = document.getElementById("search-app");
   if (!app || !window.fetch || !window.URLSearchParams || !String.prototype.normalize) return;
 
@@ -25,6 +26,7 @@
   const list = document.getElementById("search-list");
   const pages = document.getElementById("search-pages");
   const resultsHeading = document.getElementById("results-heading");
+  const suggest = document.getElementById("search-suggest");
   const filtersDetails = document.getElementById("filters-details");
   const filtersActive = document.getElementById("filters-active");
 
@@ -32,22 +34,15 @@
   const meta = new Map(); // case id -> {date, facets}
   const expanded = new Set(); // taxonomies whose whole value list is shown
   let manifest = null;
+  let tokeniser = null; // tokens.js, loaded with the manifest
   let facets = null; // {byId: Map(id -> {taxonomy, label, slug}), bySlug: {taxonomy: Map(slug -> id)}}
   let runNumber = 0;
 
-  // ------------------------------------------------------------------ tokens (as in Python)
+  // ------------------------------------------------- tokens (tokens.js, as in the build)
 
-  function normalise(text) {
-    return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
-  }
-
-  function tokenise(text) {
-    const t = manifest.tokens;
-    const stop = t.stopSet || (t.stopSet = new Set(t.stop_words));
-    return (normalise(text).match(/[\p{L}\p{N}]+/gu) || []).filter((token) => {
-      const length = [...token].length; // code points, like Python's len()
-      return length >= t.min && length <= t.max && !stop.has(token);
-    });
+  async function tokenise(text) {
+    await tokeniser.prepare(text);
+    return tokeniser.tokens(text);
   }
 
   function fnv1a(text) {
@@ -83,6 +78,8 @@
     if (manifest) return;
     const value = await load("manifest.json");
     if (value.version !== 1) throw new Error(`unknown index version ${value.version}`);
+    const { Tokeniser } = await import(new URL("tokens.js", staticUrl).href);
+    tokeniser = new Tokeniser(value.tokens, staticUrl);
     manifest = value;
     const table = await load("facets.json");
     const byId = new Map();
@@ -167,6 +164,56 @@
       if (total >= 0) scores.set(id, total);
     }
     return scores;
+  }
+
+  // ------------------------------------------------------- typo tolerance ("did you mean")
+
+  // True when b is a one-edit change of a: a letter added, dropped, changed or two swapped.
+  function oneEdit(a, b) {
+    if (a === b || Math.abs(a.length - b.length) > 1) return false;
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+      return a.slice(i + 1) === b.slice(i + 1)
+        || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    }
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  // The stem one edit away from `stem` that most cases hold, or null.
+  async function nearest(stem) {
+    const n = [...stem].length;
+    const lengths = [n - 1, n, n + 1].filter((m) => m >= manifest.tokens.min && m <= manifest.tokens.max);
+    const lists = await Promise.all(lengths.map((m) => load(`words/${m}.json`)));
+    const near = lists.flat().filter((other) => oneEdit(stem, other));
+    let best = null;
+    let bestCount = 0;
+    for (const other of near.sort()) {
+      const count = (await tokenScores(other, false)).size;
+      if (count > bestCount) { best = other; bestCount = count; }
+    }
+    return best;
+  }
+
+  // Query words of 5+ letters that match nothing, each replaced by its nearest stem; null if
+  // none could be. `shown` is what the reader would type: "vaccnes" -> "vaccines".
+  async function corrected(text) {
+    const words = tokeniser.words(text);
+    const tokens = words.map((word) => tokeniser.stem(word));
+    const fixes = new Map(); // word as typed (normalised) -> word to suggest
+    for (let i = 0; i < tokens.length; i++) {
+      const prefix = i === tokens.length - 1 && [...tokens[i]].length >= manifest.tokens.prefix;
+      if ([...words[i]].length < 5 || (await tokenScores(tokens[i], prefix)).size) continue;
+      const stem = await nearest(tokens[i]);
+      if (!stem) continue;
+      const guess = words[i].startsWith(tokens[i]) ? stem + words[i].slice(tokens[i].length) : stem;
+      fixes.set(words[i], tokeniser.stem(guess) === stem ? guess : stem);
+      tokens[i] = stem;
+    }
+    if (!fixes.size) return null;
+    const query = text.split(/([\p{L}\p{N}]+)/u)
+      .map((part) => fixes.get(tokeniser.words(part)[0]) || part).join("").trim();
+    return { tokens, query };
   }
 
   function passes(doc, state, ignoreYear) {
@@ -285,8 +332,9 @@
     const last = tokens[tokens.length - 1];
     const prefix = [...last].length >= manifest.tokens.prefix ? last : null;
     for (const part of text.split(/([\p{L}\p{N}]+)/u)) {
-      const word = normalise(part);
-      if (part && (exact.has(word) || (prefix && word.startsWith(prefix)))) {
+      const [word] = tokeniser.words(part);
+      const stem = word && tokeniser.stem(word);
+      if (stem && (exact.has(stem) || (prefix && stem.startsWith(prefix)))) {
         fragment.append(el("mark", { text: part }));
       } else if (part) {
         fragment.append(part);
@@ -411,10 +459,10 @@
     return Object.values(state.filters).reduce((n, ids) => n + ids.length, 0) + (state.year ? 1 : 0);
   }
 
-  function describe(state, total) {
+  function describe(state, total, query = state.q) {
     const filters = activeFilters(state);
     const what = total === 1 ? "1 case" : `${total} cases`;
-    const words = state.q ? ` match “${state.q}”` : " in all";
+    const words = query ? ` ${total === 1 ? "matches" : "match"} “${query}”` : " in all";
     const narrowed = filters ? ` with ${filters === 1 ? "1 filter" : `${filters} filters`}` : "";
     return `${what}${words}${narrowed}.`;
   }
@@ -426,9 +474,11 @@
     try {
       await loadManifest();
       const state = resolved(rawState);
-      const tokens = tokenise(state.q);
+      let tokens = await tokenise(state.q);
+      let suggestion = null; // the corrected query, when only a one-edit change matched
       if (!tokens.length && !hasFilters(state)) {
         if (number !== runNumber) return;
+        showSuggestion(null);
         status.textContent = state.q
           ? `“${state.q}” has only very common words; add a more specific one.`
           : `Type a word to search ${manifest.cases} cases, or choose a filter.`;
@@ -439,6 +489,9 @@
       let scores;
       if (tokens.length) {
         scores = await matchQuery(tokens);
+        const fix = scores.size ? null : await corrected(state.q);
+        const fixed = fix && await matchQuery(fix.tokens);
+        if (fixed && fixed.size) [scores, tokens, suggestion] = [fixed, fix.tokens, fix.query];
         await loadMeta(scores.keys());
       } else {
         scores = new Map((await loadAllMeta()).map((id) => [id, 0]));
@@ -453,6 +506,7 @@
       const page = Math.min(state.page, lastPage);
       const shown = results.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
       const docs = await loadDocs(shown);
+      await tokeniser.prepare([...docs.values()].map((d) => `${d.title} ${d.snippet}`).join(" "));
       if (number !== runNumber) return; // a newer search has started; drop this one
       list.replaceChildren(...shown.map((id) => caseItem(id, docs.get(id), tokens)));
       list.start = (page - 1) * PAGE_SIZE + 1;
@@ -460,13 +514,27 @@
       renderPages({ ...rawState, page }, results.length);
       renderFilters(rawState, counts);
       const pageText = lastPage > 1 ? ` Page ${page} of ${lastPage}.` : "";
-      status.textContent = describe(state, results.length) + pageText;
+      showSuggestion(suggestion);
+      status.textContent = (suggestion ? `No case matches “${state.q}”. ` : "")
+        + describe(state, results.length, suggestion || state.q) + pageText;
       if (focusResults) resultsHeading.focus();
     } catch (error) {
       if (number !== runNumber) return;
       status.textContent = `The search index could not be loaded (${error.message}). Browse the index pages below instead.`;
       document.getElementById("search-fallback").hidden = false;
     }
+  }
+
+  function showSuggestion(query) {
+    suggest.hidden = !query;
+    if (!query) { suggest.replaceChildren(); return; }
+    const link = el("a", { href: writeState({ ...current, q: query, page: 1 }), text: query });
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      input.value = query;
+      navigate({ ...current, q: query, page: 1 });
+    });
+    suggest.replaceChildren("Did you mean ", link, "?");
   }
 
   function showState(state) {
