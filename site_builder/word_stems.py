@@ -13,21 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 import snowballstemmer
 
-# ISO 639-1 code (site.toml `language`, a region suffix ignored) -> Snowball algorithm.
-SNOWBALL = {
-    "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
-    "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque",
-    "fi": "finnish", "fr": "french", "ga": "irish", "hu": "hungarian", "hy": "armenian",
-    "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian", "nl": "dutch",
-    "no": "norwegian", "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian",
-    "sr": "serbian", "sv": "swedish", "ta": "tamil", "tr": "turkish",
-}  # fmt: skip
+from .tokens import LANGUAGES  # one language -> algorithm table for search, /check/, graph
 
 
 def algorithm(language: str) -> str | None:
     """The Snowball algorithm for a site language such as "en" or "pt-BR", or None."""
-    name = SNOWBALL.get(language.lower().replace("_", "-").split("-")[0])
-    return name if name in snowballstemmer.algorithms() else None
+    found = LANGUAGES.get(language.lower().replace("_", "-").split("-")[0])
+    return found[0] if found and found[0] in snowballstemmer.algorithms() else None
 
 
 def stem_ids(vocabulary: Sequence[str], language: str) -> tuple[np.ndarray, list[str]] | None:
