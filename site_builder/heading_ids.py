@@ -43,6 +43,14 @@ TEMPLATE_IDS = frozenset(
         "search-q",
         "search-results",
         "search-status",
+        "search-suggest",
+        "check-claim",
+        "check-form",
+        "check-heading",
+        "check-hint",
+        "check-results",
+        "check-seen",
+        "check-status",
     }
 )
 # Ids made from a template expression (`cluster-{{ n }}`) or by the footnote renderer.
