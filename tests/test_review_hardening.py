@@ -29,3 +29,17 @@ def test_site_toml_that_is_not_a_regular_file_is_an_error_not_a_hang(tmp_path, k
         assert "Traceback" not in done.stderr
     assert snapshot(site / "output") == before
     assert leftovers(site) == []
+
+
+@pytest.mark.parametrize("args", [(), ("--clean",)])
+def test_output_folder_is_readable_by_a_web_server_of_another_user(tmp_path, args):
+    """The staging folder came from mkdtemp (0700) and became the output as it was, so nginx
+    running as www-data answered 403 for the whole site; the umask now decides, as for every
+    folder inside it."""
+    site = good_site(tmp_path)
+    with_umask = ("sh", "-c", 'umask 022; exec "$@"', "sh")
+    for _ in range(2):  # the first build and a full rebuild over it
+        done = build(site, *args, prefix=with_umask)
+        assert done.returncode == 0, done.stderr
+        assert (site / "output").stat().st_mode & 0o777 == 0o755
+        assert (site / "output/cases").stat().st_mode & 0o777 == 0o755
