@@ -57,6 +57,8 @@ def rebuild(
         return
     for warning in warnings:
         log(warning.format())
+    for note in result.notes:  # a cache that cannot be written, leftovers removed: as `build`
+        log(note)
     log(
         f"rebuilt in {time.perf_counter() - start:.2f}s: {result.written} files written, "
         f"{result.unchanged} unchanged, {result.removed} removed"
