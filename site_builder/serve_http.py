@@ -72,6 +72,9 @@ class LiveState:
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._status = Status(0, None)
+        # The path of the site's base_url ('/sub/'): pages that must work at any depth, such
+        # as 404.html, link their styles and favicon through it, so it is served too.
+        self.base_path = "/"
 
     @property
     def status(self) -> Status:
@@ -118,6 +121,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         html = raw.replace(b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1)
         self._send(html, "text/html; charset=utf-8", status)
         return True
+
+    def translate_path(self, path: str) -> str:
+        prefix = self.state.base_path
+        if prefix != "/" and path.startswith(prefix):
+            path = "/" + path[len(prefix) :]
+        return super().translate_path(path)
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)

@@ -74,3 +74,29 @@ def test_pages_asked_for_during_a_full_swap_are_served(tmp_path: Path) -> None:
     assert log.count("the site was published anyway") >= 6, log
     assert "Traceback" not in log, log
     assert set(answers) == {200}, answers
+
+
+def test_the_404_page_of_a_sub_path_site_gets_its_styles_and_favicon(tmp_path: Path) -> None:
+    """404.html links its assets through the base_url's path (it must work at any depth), but
+    serve answered only at '/': under `serve` the 404 page was unstyled and its favicon a 404
+    (a console error on the very page that explains a missing page)."""
+    site = tmp_path / "site"
+    shutil.copytree(TESTS / "fixtures" / "sites" / "minimal", site)
+    config = site / "site.toml"
+    text = re.sub(r"(?m)^base_url = .*$", "", config.read_text("utf-8"))
+    config.write_text('base_url = "https://example.net/desk/"\n' + text, encoding="utf-8")
+    with serving(site, "--root", ".") as served:
+        _version(served.url, -1)
+        with urllib.request.urlopen(served.url + "desk/cases/only-case/", timeout=30) as page:
+            assert page.status == 200
+        try:
+            urllib.request.urlopen(served.url + "no/such/page/", timeout=30)
+            raise AssertionError("a missing page must be a 404")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+            body = exc.read().decode("utf-8")
+        assets = re.findall(r'<link rel="(?:stylesheet|icon)"[^>]* href="([^"]+)"', body)
+        assert any(a.endswith("favicon.svg") for a in assets), body
+        assert all(a.startswith("/desk/") for a in assets), assets
+        for asset in assets:
+            assert _status(served.url.rstrip("/") + asset) == 200, asset
