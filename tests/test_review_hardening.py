@@ -81,3 +81,29 @@ def test_unique_ids_resume_where_the_last_search_stopped(monkeypatch):
     assert found[:3] == ["main-1", "main-2", "main-3"]  # 'main' is the template's
     assert len(set(found)) == 5000
     assert calls < 3 * 5000
+
+
+def test_raw_html_ids_never_duplicate_a_heading_or_a_footnote(tmp_path):
+    """With allow_html, `<span id="sources">` beside `## Sources` gave two id="sources", and
+    `<span id="fn1">` took the footnote link's target away from the footnote."""
+    import collections
+    import re
+
+    site = good_site(tmp_path)
+    config = site / "site.toml"
+    config.write_text("allow_html = true\n" + config.read_text("utf-8"), encoding="utf-8")
+    case = site / "content/cases/second-case.md"
+    body = (
+        'See <span id="sources">here</span>, <span id="fn1">there</span> and a note[^1].\n\n'
+        '<div id="sources">again</div>\n\n## Sources\n\n[^1]: The note.\n'
+    )
+    case.write_text(case.read_text("utf-8").replace("The refutation.\n", body), "utf-8")
+    done = build(site)
+    assert done.returncode == 0, done.stderr
+    page = (site / "output/cases/second-case/index.html").read_text("utf-8")
+    ids = collections.Counter(re.findall(r'\sid="([^"]*)"', page))
+    assert [name for name, count in ids.items() if count > 1] == []
+    assert '<span id="sources">here</span>' in page  # the author's first anchor stays
+    assert '<h2 id="sources-1">Sources</h2>' in page
+    assert re.search(r'<li id="fn1" class="footnote-item">', page), page
+    assert "<span>there</span>" in page
