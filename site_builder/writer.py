@@ -163,15 +163,8 @@ def _prune_empty(directory: Path, top: Path) -> None:
 
 def check_output_dir(root: Path, output: Path) -> None:
     """Refuse outputs that would replace the site itself or a directory we did not create."""
-    root_r, out_r = root.resolve(), output.resolve()
-    if (
-        out_r == root_r
-        or root_r.is_relative_to(out_r)
-        or (root_r / "content").resolve().is_relative_to(out_r)
-    ):
-        raise UserError(
-            [error(str(output), None, "the output directory must not contain the site root")]
-        )
+    check_output_place(root, output)
+    out_r = output.resolve()
     if out_r.exists() and (
         not out_r.is_dir() or (any(out_r.iterdir()) and not (out_r / MARKER).exists())
     ):
@@ -182,6 +175,34 @@ def check_output_dir(root: Path, output: Path) -> None:
                     None,
                     "output exists and was not created by site-builder; refusing to replace it",
                     "remove it or choose another --output",
+                )
+            ]
+        )
+
+
+def check_output_place(root: Path, output: Path) -> None:
+    """Refuse, before anything is created, an output that holds the site or lies in its inputs."""
+    root_r, out_r = root.resolve(), output.resolve()
+    if (
+        out_r == root_r
+        or root_r.is_relative_to(out_r)
+        or (root_r / "content").resolve().is_relative_to(out_r)
+    ):
+        raise UserError(
+            [error(str(output), None, "the output directory must not contain the site root")]
+        )
+    inputs = [(root_r / name).resolve() for name in ("content", "templates")]
+    if any(out_r.is_relative_to(folder) for folder in inputs):
+        # The next build would read the site as input: 461 stray-file warnings under
+        # content/, or a copy of the whole site inside static/ again on every build.
+        raise UserError(
+            [
+                error(
+                    str(output),
+                    None,
+                    "the output directory must not be inside content/ or templates/; "
+                    "the next build would read the site as input",
+                    "choose an --output beside them, such as 'output'",
                 )
             ]
         )

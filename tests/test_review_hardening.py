@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from reliability import build, check, good_site, leftovers, snapshot
+from reliability import build, check, good_site, leftovers, run, snapshot
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dangling-link"])
@@ -107,3 +107,18 @@ def test_raw_html_ids_never_duplicate_a_heading_or_a_footnote(tmp_path):
     assert '<h2 id="sources-1">Sources</h2>' in page
     assert re.search(r'<li id="fn1" class="footnote-item">', page), page
     assert "<span>there</span>" in page
+
+
+@pytest.mark.parametrize("output", ["content/out", "templates/static/out", "content/cases"])
+def test_output_inside_the_inputs_is_refused_before_anything_is_made(tmp_path, output):
+    """`--output templates/static/out` copied the whole previous site into static/ again on
+    every build (4.5, 9, 14 MB ...); under content/ the next build warned about every page."""
+    site = good_site(tmp_path)
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    done = run(site, "build", "--root", ".", "--output", output)
+    assert done.returncode == 1, done.stderr
+    assert (
+        f"{output}: error: the output directory must not be inside content/ or templates/; "
+        "the next build would read the site as input"
+    ) in done.stderr.splitlines()
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
