@@ -123,10 +123,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return True
 
     def translate_path(self, path: str) -> str:
+        """The file for `path`, also when it carries the base_url's path; a file of the site
+        that starts with the same folder name ('/desk/' in both) is served first."""
+        found = super().translate_path(path)
         prefix = self.state.base_path
-        if prefix != "/" and path.startswith(prefix):
-            path = "/" + path[len(prefix) :]
-        return super().translate_path(path)
+        if prefix != "/" and path.startswith(prefix) and not os.path.exists(found):
+            return super().translate_path("/" + path[len(prefix) :])
+        return found
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
