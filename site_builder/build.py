@@ -487,7 +487,10 @@ def build_site(
     `keep` receives the loaded site and the build's bookkeeping, for a caller about to exit:
     freeing them object by object costs 0.07 s at 10k cases.
     """
+    from .writer import check_output_place
+
     options = options or BuildOptions(drafts=drafts)
+    check_output_place(root, output)  # before the lock creates the output's parent
     with BuildLock(output, wait=options.wait, on_wait=options.on_wait):
         require_writable(output.parent, output)
         notes = _cleanup_note(output, remove_leftovers(output))

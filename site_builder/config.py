@@ -7,6 +7,7 @@ are errors so that a typo in the config never silently falls back to a default.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from .config_tables import RatingsConfig, ThemeConfig, ratings_table, theme_tabl
 from .diagnostics import Diagnostic, UserError, error
 from .model import TAXONOMIES
 from .rules import RULE_IDS
+from .stats import NotRegularFile, read_regular
 
 CONFIG_NAME = "site.toml"
 
@@ -349,12 +351,16 @@ def _lint_table(raw: Any, text: str) -> tuple[LintConfig, list[Diagnostic]]:
 def load_config(root: Path) -> SiteConfig:
     """Read `ROOT/site.toml`; a missing file means all defaults."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return SiteConfig()
     try:
-        text = path.read_text(encoding="utf-8")
+        # Only a regular file: a FIFO would hang `open()` for ever, and any other kind
+        # (FIFO, socket, dangling link) must not quietly mean "all defaults".
+        text = read_regular(os.fspath(path)).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError([error(CONFIG_NAME, None, f"cannot read config: {exc}")]) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        hint = "replace it with a regular file" if isinstance(exc, NotRegularFile) else None
+        raise UserError([error(CONFIG_NAME, None, f"cannot read config: {reason}", hint)]) from None
     config = parse_config(text)
     _check_favicon(root, config, text)
     return config

@@ -63,13 +63,21 @@ def _taken(slug: str, used: set[str]) -> bool:
     return slug in used or slug in TEMPLATE_IDS or _GENERATED.fullmatch(slug) is not None
 
 
-def unique_id(slug: str, used: set[str]) -> str:
-    """`slug`, or `slug-1`, `slug-2` ... : the first that nothing on the page holds yet."""
+def unique_id(slug: str, used: set[str], tried: dict[str, int] | None = None) -> str:
+    """`slug`, or `slug-1`, `slug-2` ... : the first that nothing on the page holds yet.
+
+    `tried` remembers, per slug, the last number found taken: `used` only grows, so the
+    search resumes there. Without it 5,000 headings of one text (two short lines each, well
+    within the markup limit) cost 12 million look-ups, seconds for one file.
+    """
     base = slug or "section"  # a heading of punctuation only; id="" is not valid HTML
-    candidate, number = base, 0
+    number = tried.get(base, 0) if tried is not None else 0
+    candidate = f"{base}-{number}" if number else base
     while _taken(candidate, used):
         number += 1
         candidate = f"{base}-{number}"
+    if tried is not None:
+        tried[base] = number
     used.add(candidate)
     return candidate
 
@@ -82,22 +90,53 @@ def heading_ids(state: StateCore) -> None:
     """markdown-it core rule: set the id of every h2-h4, then repoint fragment links."""
     from mdit_py_plugins.anchors.index import slugify
 
-    used: set[str] = set()
+    tokens = state.tokens
+    used = _raw_html_ids(tokens)
+    tried: dict[str, int] = {}
     moved: dict[str, str] = {}
     skip = state.env.get(SKIP_LINE)
-    tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or token.tag not in LEVELS:
             continue
         if skip is not None and token.map and token.map[0] == skip:
             continue
         slug = slugify(_title(tokens[index + 1]))
-        found = unique_id(slug, used)
+        found = unique_id(slug, used, tried)
         token.attrSet("id", found)
         if found != slug and slug in TEMPLATE_IDS:
             moved.setdefault(slug, found)
     if moved:
         _repoint(tokens, moved)
+
+
+# A start tag in raw HTML, and an id attribute in it (the sanitiser parses it all again later).
+_START_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_ID_ATTRIBUTE = re.compile(r"""(\s)id\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
+
+
+def _raw_html_ids(tokens: list[Token]) -> set[str]:
+    """The ids raw HTML (allow_html) keeps, which headings must then avoid.
+
+    A raw id that a footnote or the graph generates, or that raw HTML already used, is
+    dropped: it would be a second element with that id and take the footnote links.
+    """
+    used: set[str] = set()
+
+    def keep(match: re.Match[str]) -> str:
+        value = match[2].strip("\"'")
+        if value in used or _GENERATED.fullmatch(value) or value in TEMPLATE_IDS:
+            return match[1]
+        used.add(value)
+        return match[0]
+
+    def tag(match: re.Match[str]) -> str:
+        return _ID_ATTRIBUTE.sub(keep, match[0])
+
+    for token in tokens:
+        for raw in (token, *(token.children or ())):
+            if raw.type in ("html_block", "html_inline") and "id" in raw.content.lower():
+                raw.content = _START_TAG.sub(tag, raw.content)
+    return used
 
 
 def _repoint(tokens: list[Token], moved: dict[str, str]) -> None:

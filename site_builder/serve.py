@@ -28,6 +28,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from .build import build_site
+from .config import load_config
 from .diagnostics import UserError, sorted_diagnostics
 from .serve_http import LiveState, make_server
 
@@ -57,6 +58,10 @@ def rebuild(
         return
     for warning in warnings:
         log(warning.format())
+    for note in result.notes:  # a cache that cannot be written, leftovers removed: as `build`
+        log(note)
+    with contextlib.suppress(UserError, OSError):  # it just loaded; a race is harmless
+        state.base_path = load_config(root).base_path
     log(
         f"rebuilt in {time.perf_counter() - start:.2f}s: {result.written} files written, "
         f"{result.unchanged} unchanged, {result.removed} removed"

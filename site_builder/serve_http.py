@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +22,8 @@ LIVE_PATH = "/__live"
 SCRIPT_PATH = "/__live.js"
 POLL_SECONDS = 20.0
 NOT_FOUND_PAGE = "404.html"
+# A full rebuild swaps the output in with two renames; between them it does not exist.
+SWAP_WAIT_SECONDS = 1.0
 
 LIVE_SCRIPT = """(function () {
   var version = %d;
@@ -68,6 +72,9 @@ class LiveState:
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._status = Status(0, None)
+        # The path of the site's base_url ('/sub/'): pages that must work at any depth, such
+        # as 404.html, link their styles and favicon through it, so it is served too.
+        self.base_path = "/"
 
     @property
     def status(self) -> Status:
@@ -105,11 +112,24 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _send_html(self, path: Path, status: int = 200) -> None:
-        html = path.read_bytes().replace(
-            b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1
-        )
+    def _send_html(self, path: Path, status: int = 200) -> bool:
+        """False when the page went away after it was found: a rebuild swapped the output."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return False
+        html = raw.replace(b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1)
         self._send(html, "text/html; charset=utf-8", status)
+        return True
+
+    def translate_path(self, path: str) -> str:
+        """The file for `path`, also when it carries the base_url's path; a file of the site
+        that starts with the same folder name ('/desk/' in both) is served first."""
+        found = super().translate_path(path)
+        prefix = self.state.base_path
+        if prefix != "/" and path.startswith(prefix) and not os.path.exists(found):
+            return super().translate_path("/" + path[len(prefix) :])
+        return found
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -122,21 +142,31 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             status = self.state.status
             script = LIVE_SCRIPT % (status.version, LIVE_PATH, json.dumps(status.errors))
             return self._send(script.encode(), "text/javascript; charset=utf-8")
-        path = Path(self.translate_path(parts.path))
-        if path.is_dir() and parts.path.endswith("/"):
-            path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            return self._send_html(path)
-        if not path.exists():
-            return self._not_found()
-        return super().do_GET()
+        for _ in range(2):  # a second look when a rebuild's swap hid the file at the first
+            _wait_for_output(self.directory)
+            path = Path(self.translate_path(parts.path))
+            if path.is_dir() and parts.path.endswith("/"):
+                path = path / "index.html"
+            if path.suffix == ".html" and path.is_file() and self._send_html(path):
+                return None
+            if path.exists():
+                return super().do_GET()
+        return self._not_found()
 
     def _not_found(self) -> None:
         """Answer as a static host would: the site's own 404 page, with status 404."""
         page = Path(self.directory) / NOT_FOUND_PAGE
-        if page.is_file():
-            return self._send_html(page, 404)
+        if page.is_file() and self._send_html(page, 404):
+            return None
         return self._send(b"Not found\n", "text/plain; charset=utf-8", 404)
+
+
+def _wait_for_output(directory: str) -> None:
+    """Let a request that falls between the two renames of a full rebuild's swap wait for the
+    new output, instead of answering 404 (or failing mid-answer) for a page that exists."""
+    deadline = time.monotonic() + SWAP_WAIT_SECONDS
+    while not os.path.isdir(directory) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _int(text: str) -> int:
