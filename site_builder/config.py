@@ -74,6 +74,8 @@ class LimitsConfig:
     # Markdown markup characters (*_[]!|<>&`\~#) and line breaks in one body: the
     # Markdown stage costs up to ~30 us for each, whatever the rest of the text.
     markup: int = 10_000
+    # Old URLs of one case: each is a redirect page (9,000 aliases made 76 MB of output).
+    aliases: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +245,8 @@ RELATED_OPTIONS: dict[str, Validator] = {
 
 
 LIMITS_OPTIONS: dict[str, Validator] = {
-    name: _positive_int for name in ("terms", "total_terms", "title_chars", "claim_chars", "markup")
+    name: _positive_int
+    for name in ("terms", "total_terms", "title_chars", "claim_chars", "markup", "aliases")
 }
 
 

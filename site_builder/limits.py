@@ -52,6 +52,19 @@ def term_problems(
     ]
 
 
+def alias_problem(fm: FrontMatter, count: int, limits: LimitsConfig) -> Diagnostic | None:
+    """Each alias is a page of its own: a case has a few old URLs, never thousands."""
+    if count <= limits.aliases:
+        return None
+    return error(
+        fm.path,
+        _line(fm, "aliases"),
+        f"'aliases' has {count} entries; the limit is {limits.aliases}",
+        "each alias is a redirect page: keep the old URLs readers really used "
+        "([limits] aliases in site.toml)",
+    )
+
+
 def length_problems(
     fm: FrontMatter, values: Mapping[str, str | None], limits: LimitsConfig
 ) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .config import LimitsConfig, SiteConfig
 from .diagnostics import Diagnostic, error, warning
-from .limits import length_problems, markup_problem, term_problems
+from .limits import alias_problem, length_problems, markup_problem, term_problems
 from .markdown import Sections, split_sections
 from .model import Case, FrontMatter, Outlet, Page
 from .placeholders import placeholder_text
@@ -309,6 +309,7 @@ def _limits(
     texts: dict[str, str | None],
     terms: dict[str, tuple[str, ...]],
     outlets: tuple[Outlet, ...],
+    aliases: tuple[str, ...],
 ) -> None:
     """The per-file limits (`limits.py`); the Markdown budget is checked before the body is
     split, which is the first Markdown work on it."""
@@ -316,6 +317,8 @@ def _limits(
     check.diagnostics += length_problems(check.fm, texts, limits)
     names = {**terms, "outlets": tuple(dict.fromkeys(o.name for o in outlets))}
     check.diagnostics += term_problems(check.fm, names, limits)
+    too_many = alias_problem(check.fm, len(aliases), limits)
+    check.diagnostics += [too_many] if too_many else []
 
 
 def validate_case(
@@ -338,7 +341,7 @@ def validate_case(
     )
     draft = check.boolean("draft")
     lint_ignore = _lint_ignore(check)
-    _limits(check, config, {"title": title, "claim": claim}, terms, outlets)
+    _limits(check, config, {"title": title, "claim": claim}, terms, outlets, aliases)
     sections = _sections(check, config.limits)
     _unsafe_links(check)
     if not draft:

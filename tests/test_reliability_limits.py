@@ -101,6 +101,21 @@ def test_oversized_title_and_claim_are_errors(tmp_path):
     )
 
 
+def test_too_many_aliases_is_an_error_and_the_limit_is_configurable(tmp_path):
+    """Each alias is a redirect page: 9,000 of them made 76 MB of output from one file."""
+    site, before = _built(tmp_path, "")
+    aliases = ", ".join(f"/old/{n}/" for n in range(51))
+    _case(site, "many-aliases", f"aliases: [{aliases}]\n")
+    _refused(
+        site,
+        before,
+        ["content/cases/many-aliases.md:4: error: 'aliases' has 51 entries; the limit is 50"],
+    )
+    (site / "site.toml").write_text("[limits]\naliases = 60\n", encoding="utf-8")
+    assert build(site).returncode == 0
+    assert (site / "output/old/50/index.html").is_file()
+
+
 def test_pathological_emphasis_is_refused_with_its_line(tmp_path):
     site, before = _built(tmp_path, "max_file_bytes = 2000000\n")
     body = "\n## Summary\n\n" + "*a* " * 250_000 + "\n\n## Response\n\nNo.\n"
