@@ -40,6 +40,7 @@ from .incremental import (
     unit_fingerprints,
     with_pending,
 )
+from .inventory import template_problems
 from .lock import BuildLock
 from .model import BuildResult, DataFile, RelatedEntry, RelatedGraph, SiteModel
 from .parallel import Tick, default_jobs
@@ -163,6 +164,7 @@ def load_site(
         problems = list(content.diagnostics)
         problems += base_url_warnings(root, config, overridden=bool(options.base_url))
         problems += theme_problems(root, config.theme.stylesheets, config.theme.head)
+        problems += template_problems(root)
         problems += check_links(content.cases, content.slugs, draft_slugs)
         cases = tuple(c for c in content.cases if drafts or not c.draft)
         terms, term_slugs, term_problems = build_terms(cases)

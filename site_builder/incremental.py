@@ -75,15 +75,18 @@ def read_inputs(
     digest.update(config.read_bytes() if config.is_file() else b"-")
     found = walk(root, "content")
     stats = [(f.rel, *(f.stat or (-1, -1))) for f in found]
+    refused = {f.rel for f in found if f.problem is not None}  # never opened: a FIFO blocks
     for directory in template_dirs(root):
         for path in sorted(directory.rglob("*")):
             if path.is_file():
                 stat = path.stat()
                 stats.append((path.as_posix(), stat.st_ctime_ns, stat.st_size))
+            elif not path.is_dir():  # a FIFO or a socket: the build reports it, never reads it
+                stats.append((path.as_posix(), -1, -1))
+                refused.add(path.as_posix())
     digest.update(msgspec.msgpack.encode(stats))
     fresh: list[str] = []
     pending: list[str] = []
-    refused = {f.rel for f in found if f.problem is not None}  # never opened: a FIFO blocks
     for path, changed, _ in stats:
         if trusted_mtime(changed) < 0 and path not in refused:
             (pending if defer is not None and defer(path) else fresh).append(path)

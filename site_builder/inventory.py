@@ -18,6 +18,7 @@ from .diagnostics import Diagnostic, error, warning
 from .stats import Found, walk
 
 CONTENT_DIR = "content"
+TEMPLATES_DIR = "templates"
 CASES_PREFIX = "content/cases/"
 PAGES_PREFIX = "content/pages/"
 
@@ -29,14 +30,24 @@ class Inventory:
     problems: tuple[Diagnostic, ...]
 
 
-def _hint(problem: str) -> str:
+def _hint(problem: str, folder: str = CONTENT_DIR) -> str:
     if "outside the site root" in problem:
         return "copy the folder into the site instead of linking to it, or remove the link"
     if problem.startswith("cannot read"):
         return "make it readable by the user running the build (chmod a+rX), or remove it"
     if "already read" in problem or "symlink" in problem:
         return "remove the symlink"
-    return "remove it from content/"
+    return f"remove it from {folder}/"
+
+
+def template_problems(root: Path) -> list[Diagnostic]:
+    """The site's own `templates/` is an input too: a FIFO there would hang the template
+    loader, and a loop or an unreadable folder would drop theme files in silence."""
+    return [
+        error(entry.rel, None, entry.problem, _hint(entry.problem, TEMPLATES_DIR))
+        for entry in walk(root, TEMPLATES_DIR)
+        if entry.problem is not None
+    ]
 
 
 def inventory(root: Path, walked: Sequence[Found] | None = None) -> Inventory:

@@ -84,6 +84,17 @@ def test_fifo_is_an_error_not_a_hang(tmp_path, name):
     _refused(site, before, line, timeout=30)
 
 
+@pytest.mark.parametrize("name", ["case.html", "static/site.css"])
+def test_fifo_in_the_sites_templates_is_an_error_not_a_hang(tmp_path, name):
+    """The template loader would block on it; the static copy would drop it in silence."""
+    site, before = _built(tmp_path)
+    fifo = site / "templates" / name
+    fifo.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(fifo)
+    line = f"templates/{name}: error: a FIFO (named pipe), not a regular file; refusing to open it"
+    _refused(site, before, line, timeout=30)
+
+
 def test_socket_is_an_error(tmp_path, monkeypatch):
     import socket
 
