@@ -128,9 +128,10 @@ def _parser() -> argparse.ArgumentParser:
         help="validate content and lint it for data-quality problems, without writing anything",
         description="Run every stage except writing, drafts included, plus the data-quality rules "
         "(missing archive copies, misspelt terms, broken internal links, ...), and report every "
-        "problem at once. Rules are listed in the README; disable them in site.toml ([lint] "
+        "problem at once. Rules are listed in docs/content.md; disable them in site.toml ([lint] "
         "disable = [...]) or per file (lint_ignore: [rule-id]). Exit status: 0 no errors "
-        "(warnings allowed), 1 errors (or warnings with --strict), 2 usage or site.toml errors.",
+        "(warnings allowed), 1 errors (or warnings with --strict), 2 usage or site.toml errors, "
+        "3 environment failures (see docs/reliability.md).",
     )
     _add_root(check)
     check.add_argument(
@@ -218,7 +219,8 @@ def _parser() -> argparse.ArgumentParser:
         "graph-eval",
         help="measure related-case quality against a shared-tag baseline",
         description="Print two tables: leave-one-out recall of editors' related links on the site at "
-        "--root, and precision against planted stories on a synthetic corpus (see README).",
+        "--root, and precision against planted stories on a synthetic corpus (see "
+        "docs/similar-cases.md).",
     )
     _add_root(evaluate)
     evaluate.add_argument("--n", type=int, default=2000, help="synthetic cases (default: 2000)")
