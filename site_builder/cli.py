@@ -161,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         "organisation, language, rating scale), content/cases/ with one example case (a draft), "
         "content/pages/about.md and methodology.md, a .gitignore, requirements.txt and a GitHub "
         "Actions workflow that checks pull requests and publishes to GitHub Pages. Refuses a "
-        "folder that is not empty unless --force, and never overwrites a file.",
+        "folder that holds files unless --force (hidden ones such as .git do not count), and "
+        "never overwrites a file.",
     )
     init.add_argument(
         "dir", nargs="?", type=Path, default=Path("."), metavar="DIR",

@@ -135,6 +135,19 @@ def _started_site(installed: dict[str, str], tmp_path: Path) -> Path:
     return site
 
 
+def test_commands_run_before_init_leave_nothing_that_stops_it(installed, tmp_path):
+    """A newcomer tries `check` in an empty folder, or in a fresh clone of an empty
+    repository, before `init`: told to run `init`, which then works there."""
+    checked = run(installed, tmp_path, "check")
+    assert checked.returncode == 1
+    assert "hint: no site here yet: 'site-builder init' starts one" in checked.stderr
+    assert list(tmp_path.iterdir()) == []  # no .cache/ left behind
+    (tmp_path / ".git").mkdir()
+    made = run(installed, tmp_path, "init")
+    assert made.returncode == 0, made.stderr
+    assert run(installed, tmp_path, "check").returncode == 0
+
+
 def test_install_init_new_edit_check_build_under_a_sub_path(installed, tmp_path):
     where = subprocess.run(
         ["python", "-c", "import site_builder; print(site_builder.__file__)"],
