@@ -38,6 +38,8 @@ def test_toml_and_workflow_parse():
     assert any(s.startswith("site-builder build --base-url") for s in steps)
     publish = workflow["jobs"]["publish"]
     assert "github.event.repository.default_branch" in publish["if"]
+    # Job permissions replace the workflow's, the rest become none: checkout needs contents.
+    assert publish["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
 
 
 def test_refuses_a_folder_that_is_not_empty_unless_force_and_never_overwrites(tmp_path):
