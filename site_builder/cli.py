@@ -350,8 +350,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_new(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .scaffold import new_case
+    from .scaffold import new_case, require_site
 
+    require_site(args.root)
     config = load_config(args.root)
     path = new_case(
         args.root,

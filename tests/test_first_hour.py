@@ -136,8 +136,11 @@ def _started_site(installed: dict[str, str], tmp_path: Path) -> Path:
 
 
 def test_commands_run_before_init_leave_nothing_that_stops_it(installed, tmp_path):
-    """A newcomer tries `check` in an empty folder, or in a fresh clone of an empty
+    """A newcomer tries `new` or `check` in an empty folder, or in a fresh clone of an empty
     repository, before `init`: told to run `init`, which then works there."""
+    new = run(installed, tmp_path, "new", TITLE)  # no stray content/ outside a site
+    assert new.returncode == 1 and "error: no site here" in new.stderr, new.stderr
+    assert "'site-builder init'" in new.stderr
     checked = run(installed, tmp_path, "check")
     assert checked.returncode == 1
     assert "hint: no site here yet: 'site-builder init' starts one" in checked.stderr
