@@ -169,6 +169,6 @@ def make_server(output: Path, port: int, state: LiveState) -> http.server.Thread
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        hint = "stop it, or serve on another port: --port 8001 (--port 0 picks a free one)"
+        hint = f"stop it, or serve on another port: --port {port + 1} (--port 0 picks a free one)"
         message = "the port is in use by another program (another site-builder serve?)"
         raise EnvironmentFailure([error(f"127.0.0.1 port {port}", None, message, hint)]) from None

@@ -142,7 +142,7 @@ def test_a_port_in_use_is_one_line_with_a_way_out_before_any_build(site):
     assert done.returncode == 3, done.stderr  # the machine, not the content
     assert done.stderr.startswith(
         f"127.0.0.1 port {port}: error: the port is in use by another program (another "
-        "site-builder serve?)\n    hint: stop it, or serve on another port: --port 8001"
+        f"site-builder serve?)\n    hint: stop it, or serve on another port: --port {port + 1}"
     ), done.stderr
     assert not (site / "output").exists()  # it failed before building anything
 
