@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 from .base_url import base_url_warnings
 from .cache import Cache, LastBuild, OutputRecord, new_token, open_cache
 from .config import SiteConfig, load_config
+from .content import CASES_DIR
 from .diagnostics import Diagnostic, UserError, has_errors, sorted_diagnostics
 from .environment import failure, require_writable
 from .incremental import (
@@ -222,6 +223,12 @@ class _NotYet(dict[str, tuple[RelatedEntry, ...]]):
 _NO_GRAPH = RelatedGraph(_NotYet())
 
 
+def _site_cache(root: Path, directory: Path) -> Cache | None:
+    """No cache where there is no site yet: a `check` in the wrong (or a new, empty) folder
+    must not leave a `.cache/` behind, which would also make `init` find it not empty."""
+    return open_cache(directory) if (root / CASES_DIR).is_dir() else None
+
+
 def check_site(root: Path, *, today: dt.date, strict: bool = False) -> Loaded:
     """`check`: every stage's problems plus the lint rules, drafts included, nothing written.
 
@@ -230,11 +237,12 @@ def check_site(root: Path, *, today: dt.date, strict: bool = False) -> Loaded:
     """
     from .lint import apply_settings, file_ignores, lint_site
 
-    cache = open_cache(root / load_config(root).cache_dir)
+    cache = _site_cache(root, root / load_config(root).cache_dir)
     try:
         loaded = load_site(root, drafts=True, keep_errors=True, cache=cache)
     finally:
-        cache.close()
+        if cache is not None:
+            cache.close()
     found = lint_site(loaded.model, loaded.config, today=today)
     found = apply_settings(found, loaded.config.lint, file_ignores(loaded.model))
     diagnostics = sorted_diagnostics([*loaded.diagnostics, *found])
@@ -497,7 +505,7 @@ def build_site(
         require_writable(output.parent, output)
         notes = _cleanup_note(output, remove_leftovers(output))
         cache_dir = options.cache_dir or root / load_config(root).cache_dir
-        cache = open_cache(cache_dir) if options.use_cache else None
+        cache = _site_cache(root, cache_dir) if options.use_cache else None
         try:
             result, diagnostics = _build_unlocked(root, output, options, cache, keep)
         except OSError as exc:

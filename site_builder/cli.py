@@ -128,9 +128,10 @@ def _parser() -> argparse.ArgumentParser:
         help="validate content and lint it for data-quality problems, without writing anything",
         description="Run every stage except writing, drafts included, plus the data-quality rules "
         "(missing archive copies, misspelt terms, broken internal links, ...), and report every "
-        "problem at once. Rules are listed in the README; disable them in site.toml ([lint] "
+        "problem at once. Rules are listed in docs/content.md; disable them in site.toml ([lint] "
         "disable = [...]) or per file (lint_ignore: [rule-id]). Exit status: 0 no errors "
-        "(warnings allowed), 1 errors (or warnings with --strict), 2 usage or site.toml errors.",
+        "(warnings allowed), 1 errors (or warnings with --strict), 2 usage or site.toml errors, "
+        "3 environment failures (see docs/reliability.md).",
     )
     _add_root(check)
     check.add_argument(
@@ -160,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         "organisation, language, rating scale), content/cases/ with one example case (a draft), "
         "content/pages/about.md and methodology.md, a .gitignore, requirements.txt and a GitHub "
         "Actions workflow that checks pull requests and publishes to GitHub Pages. Refuses a "
-        "folder that is not empty unless --force, and never overwrites a file.",
+        "folder that holds files unless --force (hidden ones such as .git do not count), and "
+        "never overwrites a file.",
     )
     init.add_argument(
         "dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
@@ -218,7 +220,8 @@ def _parser() -> argparse.ArgumentParser:
         "graph-eval",
         help="measure related-case quality against a shared-tag baseline",
         description="Print two tables: leave-one-out recall of editors' related links on the site at "
-        "--root, and precision against planted stories on a synthetic corpus (see README).",
+        "--root, and precision against planted stories on a synthetic corpus (see "
+        "docs/similar-cases.md).",
     )
     _add_root(evaluate)
     evaluate.add_argument("--n", type=int, default=2000, help="synthetic cases (default: 2000)")
@@ -353,8 +356,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_new(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .scaffold import new_case
+    from .scaffold import new_case, require_site
 
+    require_site(args.root)
     config = load_config(args.root)
     path = new_case(
         args.root,

@@ -607,7 +607,9 @@ def load_content(
                     CASES_DIR,
                     None,
                     "content directory not found",
-                    f"create '{CASES_DIR}/' in the site root",
+                    f"create '{CASES_DIR}/' in the site root"
+                    if (root / "site.toml").is_file()
+                    else "no site here yet: 'site-builder init' starts one in this folder",
                 ),
             ),
         )

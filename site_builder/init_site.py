@@ -73,6 +73,21 @@ def _fill(text: str, name: str, values: dict[str, str]) -> str:
     return text
 
 
+def _holds_anything(folder: Path) -> bool:
+    """Hidden entries (`.git` of a fresh clone, the `.cache/` of a `check` run too early) and
+    empty folders (`output/` of such a `serve`) do not count, as in Zola's `init`."""
+    return any(_counts(entry) for entry in folder.iterdir())
+
+
+def _counts(entry: Path) -> bool:
+    if entry.name.startswith("."):
+        return False
+    try:
+        return not entry.is_dir() or any(entry.iterdir())
+    except OSError:  # a folder it may not read holds something
+        return True
+
+
 def init_site(
     target: Path, *, title: str | None = None, force: bool = False, today: dt.date | None = None
 ) -> Created:
@@ -81,7 +96,7 @@ def init_site(
     shown = target.as_posix()
     if target.exists() and not target.is_dir():
         raise UserError([error(shown, None, "exists and is not a folder")])
-    if target.is_dir() and any(target.iterdir()) and not force:
+    if target.is_dir() and _holds_anything(target) and not force:
         raise UserError(
             [
                 error(

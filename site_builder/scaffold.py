@@ -19,6 +19,22 @@ from .diagnostics import UserError, error
 from .placeholders import SKELETON_BODY
 
 
+def require_site(root: Path) -> None:
+    """`new` one folder too high (before `cd` into the site `init` made) would start a stray
+    `content/` there; a folder with neither `site.toml` nor `content/` is no site."""
+    if not (root / "site.toml").is_file() and not (root / "content").is_dir():
+        raise UserError(
+            [
+                error(
+                    root.as_posix(),
+                    None,
+                    "no site here: neither site.toml nor content/ exists",
+                    "cd into your site's folder, or start a site with 'site-builder init'",
+                )
+            ]
+        )
+
+
 def new_case(
     root: Path,
     title: str,

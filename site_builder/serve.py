@@ -186,16 +186,20 @@ def serve(root: Path, output: Path, *, port: int, drafts: bool, log: Callable[[s
     def rebuild_now() -> None:
         rebuild(root, output, drafts, state, log)
 
-    rebuild_now()
-    output.mkdir(parents=True, exist_ok=True)
-    wake = threading.Event()
-    watches = _Watches(root, _Changes(root, output, wake))
-    watches.start()
-    threading.Thread(target=_watch_loop, args=(watches, rebuild_now, wake), daemon=True).start()
-    server = make_server(output, port, state)
-    log(f"serving {output} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    server = make_server(output, port, state)  # a port in use fails before the first build
     try:
-        server.serve_forever()
+        rebuild_now()
+        output.mkdir(parents=True, exist_ok=True)
+        wake = threading.Event()
+        watches = _Watches(root, _Changes(root, output, wake))
+        watches.start()
+        loop = threading.Thread(target=_watch_loop, args=(watches, rebuild_now, wake))
+        loop.daemon = True
+        loop.start()
+        log(f"serving {output} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        finally:
+            watches.stop()
     finally:
-        watches.stop()
         server.server_close()

@@ -6,6 +6,7 @@ Kept apart from the watcher so each can be read alone. A browser that goes away 
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import json
@@ -17,6 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from .diagnostics import error
+from .environment import EnvironmentFailure
 
 LIVE_PATH = "/__live"
 SCRIPT_PATH = "/__live.js"
@@ -187,5 +191,14 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 def make_server(output: Path, port: int, state: LiveState) -> http.server.ThreadingHTTPServer:
+    """Bound, not yet serving; a port in use is most often another `serve` left running, so
+    the message says so and how to pick another, not just the OS's "Address already in use"."""
     handler = type("LiveHandler", (_Handler,), {"state": state})
-    return _Server(("127.0.0.1", port), functools.partial(handler, directory=str(output)))
+    try:
+        return _Server(("127.0.0.1", port), functools.partial(handler, directory=str(output)))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        hint = f"stop it, or serve on another port: --port {port + 1} (--port 0 picks a free one)"
+        message = "the port is in use by another program (another site-builder serve?)"
+        raise EnvironmentFailure([error(f"127.0.0.1 port {port}", None, message, hint)]) from None

@@ -2,20 +2,24 @@
 
 Install site-builder into a new virtual environment from this checkout (offline: the build
 backend and dependencies come from the test environment), then, in a folder of its own:
-`init`, `new`, edit the case, `check`, `serve` with an edit and a reload, and `build` for a
-sub-path `base_url`, with every link of the result checked. Nothing here imports the
-checkout: the commands are the ones the README gives, run from the site's folder.
+`init`, `new`, edit the case, `check`, `serve` with an edit, the reload signal open pages wait
+for and the site's 404 page, and `build` for a sub-path `base_url`, with every link of the
+result checked. The installed tool sees only its declared dependencies. Nothing here imports
+the checkout: the commands are the ones the README gives, run from the site's folder.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import sysconfig
 import time
+import urllib.error
 import urllib.request
+from importlib import metadata
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -53,13 +57,39 @@ See [all ratings](/ratings/) and the [methodology](/methodology/).
 
 def _dependencies(tmp: Path) -> Path:
     """The test environment's packages, minus this project (its editable install would
-    shadow the package under test): the new environment imports them through a .pth file."""
+    shadow the package under test): the new environment builds the wheel with them."""
     deps = tmp / "deps"
     deps.mkdir()
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
         name = entry.name.lower()
         if not name.startswith(("site_builder", "_editable_impl_site_builder", "__editable__")):
             (deps / entry.name).symlink_to(entry)
+    return deps
+
+
+def _runtime_dependencies(tmp: Path) -> Path:
+    """Only what pyproject.toml's dependencies pull in, transitively, so a module the tool
+    imports but forgot to declare (say bs4, a test dependency) fails here as it would for a
+    user's `pip install`."""
+    deps = tmp / "runtime-deps"
+    deps.mkdir()
+    todo, seen = ["site-builder"], set()
+    while todo:
+        for requirement in metadata.requires(todo.pop()) or []:
+            name = re.match(r"[A-Za-z0-9._-]+", requirement)[0]  # type: ignore[index]
+            key = re.sub(r"[-_.]+", "-", name).lower()
+            if "extra ==" in requirement or key in seen:
+                continue
+            try:
+                dist = metadata.distribution(name)
+            except metadata.PackageNotFoundError:  # excluded by its marker (colorama)
+                continue
+            seen.add(key)
+            todo.append(name)
+            files = dist.files or []
+            for top in {f.parts[0] for f in files if f.parts[0] != ".."}:
+                if not (deps / top).exists():
+                    (deps / top).symlink_to(dist.locate_file(top))
     return deps
 
 
@@ -74,10 +104,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
-    (Path(purelib) / "test-dependencies.pth").write_text(f"{_dependencies(tmp)}\n")
+    pth = Path(purelib) / "test-dependencies.pth"
+    pth.write_text(f"{_dependencies(tmp)}\n")
     install = [python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps"]
     install += ["--no-build-isolation", "--no-cache-dir", str(REPO)]
     subprocess.run(install, check=True, timeout=600, cwd=tmp)
+    pth.write_text(f"{_runtime_dependencies(tmp)}\n")  # from here on, what pip would install
     env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     env.pop("PYTHONPATH", None)
     return env
@@ -101,6 +133,22 @@ def _started_site(installed: dict[str, str], tmp_path: Path) -> Path:
     new = run(installed, site, "new", TITLE, "--tag", "grain")
     assert (new.returncode, new.stdout) == (0, f"content/cases/{SLUG}.md\n"), new.stderr
     return site
+
+
+def test_commands_run_before_init_leave_nothing_that_stops_it(installed, tmp_path):
+    """A newcomer tries `new` or `check` in an empty folder, or in a fresh clone of an empty
+    repository, before `init`: told to run `init`, which then works there."""
+    new = run(installed, tmp_path, "new", TITLE)  # no stray content/ outside a site
+    assert new.returncode == 1 and "error: no site here" in new.stderr, new.stderr
+    assert "'site-builder init'" in new.stderr
+    checked = run(installed, tmp_path, "check")
+    assert checked.returncode == 1
+    assert "hint: no site here yet: 'site-builder init' starts one" in checked.stderr
+    assert list(tmp_path.iterdir()) == []  # no .cache/ left behind
+    (tmp_path / ".git").mkdir()
+    made = run(installed, tmp_path, "init")
+    assert made.returncode == 0, made.stderr
+    assert run(installed, tmp_path, "check").returncode == 0
 
 
 def test_install_init_new_edit_check_build_under_a_sub_path(installed, tmp_path):
@@ -181,11 +229,20 @@ def test_serve_with_the_default_root_rebuilds_after_an_edit(installed, tmp_path)
             url = found[1] if found else None
         assert url, "serve did not start"
         assert "port records show" in _get(f"{url}cases/{SLUG}/")
+        version = int(re.findall(r"var version = (\d+);", _get(f"{url}__live.js"))[0])
         case.write_text(FINISHED.replace("port records show", "customs files prove"))
-        deadline = time.monotonic() + 30
+        # What an open page waits on: the long poll answers once a new build is served.
+        deadline = time.monotonic() + 60
         while "customs files prove" not in _get(f"{url}cases/{SLUG}/"):
             assert time.monotonic() < deadline, "the edit was never rebuilt"
-            time.sleep(0.3)
+            state = json.loads(_get(f"{url}__live?version={version}"))
+            assert state["errors"] is None, state
+            version = state["version"]
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            _get(f"{url}cases/no-such-case/")
+        assert missing.value.code == 404
+        assert "Page not found" in missing.value.read().decode("utf-8")  # the site's 404.html
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        _, rest = server.communicate(timeout=10)
+    assert "Traceback" not in rest, rest

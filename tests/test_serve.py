@@ -7,13 +7,14 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from serving import TESTS, Served, serving
+from serving import CONSOLE_SCRIPT, TESTS, Served, serving
 
 
 def get(url: str) -> str:
@@ -127,6 +128,23 @@ def test_a_browser_going_away_mid_poll_prints_no_traceback(site):
         time.sleep(0.5)
         assert "Traceback" not in served.log()
         assert "After the tabs closed." in get(served.url + "cases/only-case/")
+
+
+def test_a_port_in_use_is_one_line_with_a_way_out_before_any_build(site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [str(CONSOLE_SCRIPT), "serve", "--port", str(port)],
+            cwd=site, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 3, done.stderr  # the machine, not the content
+    assert done.stderr.startswith(
+        f"127.0.0.1 port {port}: error: the port is in use by another program (another "
+        f"site-builder serve?)\n    hint: stop it, or serve on another port: --port {port + 1}"
+    ), done.stderr
+    assert not (site / "output").exists()  # it failed before building anything
 
 
 def test_serve_survives_a_symlink_loop_and_goes_on(site):

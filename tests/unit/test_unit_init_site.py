@@ -38,6 +38,8 @@ def test_toml_and_workflow_parse():
     assert any(s.startswith("site-builder build --base-url") for s in steps)
     publish = workflow["jobs"]["publish"]
     assert "github.event.repository.default_branch" in publish["if"]
+    # Job permissions replace the workflow's, the rest become none: checkout needs contents.
+    assert publish["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
 
 
 def test_refuses_a_folder_that_is_not_empty_unless_force_and_never_overwrites(tmp_path):
@@ -47,6 +49,18 @@ def test_refuses_a_folder_that_is_not_empty_unless_force_and_never_overwrites(tm
     created = init_site(tmp_path, force=True)
     assert created.kept == ("site.toml",) and "content/pages/about.md" in created.written
     assert (tmp_path / "site.toml").read_text(encoding="utf-8") == "title = 'mine'\n"
+
+
+def test_hidden_entries_and_empty_folders_do_not_make_a_folder_taken(tmp_path):
+    (tmp_path / ".git").mkdir()  # a fresh clone of an empty repository
+    (tmp_path / ".git/HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (tmp_path / "output").mkdir()  # what a `serve` run too early leaves
+    assert "site.toml" in init_site(tmp_path).written
+    other = tmp_path / "other"
+    (other / "drafts").mkdir(parents=True)
+    (other / "drafts/notes.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(UserError, match="folder is not empty"):
+        init_site(other)
 
 
 def test_prints_the_next_three_commands(tmp_path, capsys, monkeypatch):
