@@ -303,7 +303,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings)
         print(
-            f"built {result.cases} cases into {output}: {result.pages} outputs, "
+            f"built {result.cases} case{'' if result.cases == 1 else 's'} into {output}: "
+            f"{result.pages} outputs, "
             f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed "
             f"in {elapsed:.2f}s ({phases})"
         )

@@ -56,8 +56,7 @@ def rebuild(
     except Exception as exc:  # a bug, but the preview must stay alive and say so
         _failed((f"internal error: {type(exc).__name__}: {exc}",), state, log)
         return
-    for warning in warnings:
-        log(warning.format())
+    _log_warnings(tuple(w.format() for w in warnings), state, log)
     for note in result.notes:  # a cache that cannot be written, leftovers removed: as `build`
         log(note)
     with contextlib.suppress(UserError, OSError):  # it just loaded; a race is harmless
@@ -67,6 +66,18 @@ def rebuild(
         f"{result.unchanged} unchanged, {result.removed} removed"
     )
     state.publish(None)
+
+
+def _log_warnings(lines: tuple[str, ...], state: LiveState, log: Callable[[str], None]) -> None:
+    """Print the warnings once; while they stay the same, a line says so instead."""
+    if lines and lines == state.warnings_shown:
+        log(
+            f"{len(lines)} warning{'s' if len(lines) != 1 else ''} as before (fix them with `check`)"
+        )
+    else:
+        for line in lines:
+            log(line)
+    state.warnings_shown = lines
 
 
 def _failed(lines: tuple[str, ...], state: LiveState, log: Callable[[str], None]) -> None:

@@ -79,6 +79,9 @@ class LiveState:
         # The path of the site's base_url ('/sub/'): pages that must work at any depth, such
         # as 404.html, link their styles and favicon through it, so it is served too.
         self.base_path = "/"
+        # The warnings the terminal last showed: a rebuild repeats them in one line, so an
+        # editor sees what is new (only the rebuild thread touches it).
+        self.warnings_shown: tuple[str, ...] = ()
 
     @property
     def status(self) -> Status:

@@ -174,7 +174,7 @@ def test_install_init_new_edit_check_build_under_a_sub_path(installed, tmp_path)
     )
     built = run(installed, site, "build")
     assert built.returncode == 0 and built.stderr == "", built.stderr
-    assert built.stdout.startswith("built 1 cases into output:")  # the example stays a draft
+    assert built.stdout.startswith("built 1 case into output:")  # the example stays a draft
     out = site / "output"
     page = BeautifulSoup((out / f"cases/{SLUG}/index.html").read_text(), "html.parser")
     assert page.select_one("link[rel=canonical]")["href"] == (

@@ -183,3 +183,15 @@ def test_serve_rearms_its_watch_when_content_comes_back(site, tmp_path):
         state = wait_until(served, lambda s: s["errors"] is None)
         edit_and_wait(served, "In the restored folder.", state["version"])
         assert "In the restored folder." in get(served.url + "cases/only-case/")
+
+
+def test_rebuilds_say_unchanged_warnings_in_one_line(site):
+    """A warning is printed when it appears; later rebuilds say it stands in one line."""
+    (site / "content/notes.txt").write_text("not a case", encoding="utf-8")
+    with serving(site, "--root", ".") as served:
+        version = wait_for(served.url, -1)["version"]
+        state = edit_and_wait(served, "First edit.", version)
+        edit_and_wait(served, "Second edit.", state["version"])
+        log = served.log()
+        assert log.count("content/notes.txt: warning[stray-file]") == 1, log
+        assert log.count("1 warning as before (fix them with `check`)") == 2, log
