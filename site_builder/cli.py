@@ -218,14 +218,21 @@ def _parser() -> argparse.ArgumentParser:
     add_arguments(bench)
     evaluate = sub.add_parser(
         "graph-eval",
-        help="measure related-case quality against a shared-tag baseline",
-        description="Print two tables: leave-one-out recall of editors' related links on the site at "
-        "--root, and precision against planted stories on a synthetic corpus (see "
-        "docs/similar-cases.md).",
+        help="measure related cases (and /check/ with --checkthat) against baselines",
+        description="Print two tables: leave-one-out recall of editors' related links on the site "
+        "at --root; then P@5, MAP@5 and recall@10 of our scorer, a shared-term (Hugo-like) and a "
+        "TF-IDF baseline on planted stories from six generators: the project's own (--n cases) "
+        "and five independent ones of 3,000 cases each (see docs/similar-cases.md). With "
+        "--checkthat DIR, rank the CLEF CheckThat! 2022 task 2A tweets with /check/'s shipped "
+        "JavaScript under Node beside BM25 (see docs/check-and-search.md).",
     )
     _add_root(evaluate)
-    evaluate.add_argument("--n", type=int, default=2000, help="synthetic cases (default: 2000)")
-    evaluate.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
+    evaluate.add_argument(
+        "--n", type=int, default=2000, help="cases of the project's own generator (default: 2000)"
+    )
+    evaluate.add_argument(
+        "--seed", type=int, default=0, help="seed of every generator (default: 0)"
+    )
     evaluate.add_argument(
         "--checkthat",
         type=Path,
