@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -500,6 +501,9 @@ def build_site(
     from .writer import check_output_place
 
     options = options or BuildOptions(drafts=drafts)
+    # An output that is a symlink (`output -> /srv/www/site`) is published through: swapping
+    # the link itself for a folder would leave the web server's folder stale.
+    output = Path(os.path.realpath(output)) if output.is_symlink() else output
     check_output_place(root, output)  # before the lock creates the output's parent
     with BuildLock(output, wait=options.wait, on_wait=options.on_wait):
         require_writable(output.parent, output)

@@ -122,3 +122,17 @@ def test_output_inside_the_inputs_is_refused_before_anything_is_made(tmp_path, o
         "the next build would read the site as input"
     ) in done.stderr.splitlines()
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
+
+
+def test_an_output_that_is_a_symlink_is_published_through(tmp_path):
+    """`output -> /srv/www/site`: the web server's folder gets the site, the link stays."""
+    site = good_site(tmp_path)
+    served = tmp_path / "www"
+    served.mkdir()
+    (site / "output").symlink_to(served, target_is_directory=True)
+    for args in ((), ("--clean",)):
+        done = build(site, *args)
+        assert done.returncode == 0, done.stderr
+        assert (site / "output").is_symlink()
+        assert (served / "cases/second-case/index.html").is_file()
+    assert not leftovers(site) and not list(tmp_path.glob(".www.*"))
