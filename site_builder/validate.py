@@ -6,14 +6,14 @@ fixes a file in one pass. Unknown keys are warnings (typo protection), not error
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from .case_rating import case_rating
 from .config import LimitsConfig, SiteConfig
 from .diagnostics import Diagnostic, error, warning
+from .field_checker import FieldChecker, type_name
 from .limits import alias_problem, length_problems, markup_problem, term_problems
 from .markdown import Sections, split_sections
 from .model import Case, FrontMatter, Outlet, Page
@@ -21,7 +21,6 @@ from .placeholders import placeholder_text
 from .rules import RULE_IDS, unknown_rule_hint
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Markdown links, autolinks and raw href/src attributes whose URL would run code.
 UNSAFE_LINK_RE = re.compile(
     r"""(?:\]\(\s*<?|<|(?:href|src)\s*=\s*["']?)\s*(javascript|vbscript|data):""", re.IGNORECASE
@@ -48,98 +47,6 @@ CASE_KEYS = frozenset(
 PAGE_KEYS = frozenset({"title", "menu", "draft", "lint_ignore"})
 
 
-class _Checker:
-    """Collects diagnostics for one file; each getter returns a cleaned value or None."""
-
-    def __init__(self, fm: FrontMatter) -> None:
-        self.fm = fm
-        self.diagnostics: list[Diagnostic] = []
-
-    def line(self, key: str) -> int:
-        return self.fm.key_lines.get(key) or self.fm.key_lines.get(key.split("[")[0]) or 2
-
-    def fail(self, key: str, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(error(self.fm.path, self.line(key), message, hint))
-
-    def string(self, key: str, *, required: bool = False) -> str | None:
-        value = self.fm.data.get(key)
-        if value is None:
-            if required:
-                self.diagnostics.append(
-                    error(
-                        self.fm.path,
-                        self.line(key) if key in self.fm.key_lines else 2,
-                        f"missing required field '{key}'",
-                    )
-                )
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.fail(key, f"'{key}' must be a string, got {type_name(value)}")
-            return None
-        text = " ".join(str(value).split())
-        if not text and required:
-            self.fail(key, f"'{key}' must not be empty")
-        return text or None  # an empty optional field means "not set"
-
-    def date(self, key: str, *, required: bool = False) -> dt.date | None:
-        value = self.fm.data.get(key)
-        if value is None:
-            if required:
-                self.diagnostics.append(
-                    error(
-                        self.fm.path,
-                        2,
-                        f"missing required field '{key}'",
-                        f"add '{key}: YYYY-MM-DD'",
-                    )
-                )
-            return None
-        text = str(value).strip()
-        if not isinstance(value, str) or not DATE_RE.fullmatch(text):
-            self.fail(key, f"'{key}' must be YYYY-MM-DD, got {value!r}")
-            return None
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            self.fail(key, f"'{key}' must be a real date (YYYY-MM-DD), got '{text}'")
-            return None
-
-    def string_list(self, key: str) -> tuple[str, ...]:
-        value = self.fm.data.get(key)
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list):
-            self.fail(key, f"'{key}' must be a list of strings, got {type_name(value)}")
-            return ()
-        result: list[str] = []  # duplicates dropped at the end, in linear time
-        for index, item in enumerate(items):
-            if (
-                isinstance(item, bool)
-                or not isinstance(item, str | int | float)
-                or not str(item).strip()
-            ):
-                self.fail(
-                    f"{key}[{index}]",
-                    f"'{key}' item {index + 1} must be a non-empty string, got {item!r}",
-                )
-                continue
-            result.append(" ".join(str(item).split()))
-        return tuple(dict.fromkeys(result))  # first spelling kept; linear in the items
-
-    def boolean(self, key: str) -> bool:
-        value = self.fm.data.get(key, False)
-        if not isinstance(value, bool):
-            self.fail(key, f"'{key}' must be true or false, got {value!r}")
-            return False
-        return value
-
-
-def type_name(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", bool: "a boolean", type(None): "nothing"}
-    return names.get(type(value), type(value).__name__)
-
-
 # Printable ASCII without '[', '\\' or ']': urlsplit neither strips, drops nor rejects any of it.
 _SIMPLE_HTTP_URL = re.compile(r"https?://([!-Z^-~])[!-Z^-~]*")
 
@@ -156,7 +63,7 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
-def _outlet(check: _Checker, index: int, raw: Any) -> Outlet | None:
+def _outlet(check: FieldChecker, index: int, raw: Any) -> Outlet | None:
     key = f"outlets[{index}]"
     if not isinstance(raw, dict):
         check.fail(
@@ -185,7 +92,7 @@ def _outlet(check: _Checker, index: int, raw: Any) -> Outlet | None:
     return Outlet(" ".join(name.split()), urls["url"] or "", urls["archived"])
 
 
-def _outlets(check: _Checker) -> tuple[Outlet, ...]:
+def _outlets(check: FieldChecker) -> tuple[Outlet, ...]:
     raw = check.fm.data.get("outlets")
     if raw is None:
         return ()
@@ -196,7 +103,7 @@ def _outlets(check: _Checker) -> tuple[Outlet, ...]:
     return tuple(o for o in outlets if o is not None)
 
 
-def _related(check: _Checker, slug: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+def _related(check: FieldChecker, slug: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     slugs = check.string_list("related")
     lines: list[int] = []
     raw = check.fm.data.get("related")
@@ -215,7 +122,7 @@ def _related(check: _Checker, slug: str) -> tuple[tuple[str, ...], tuple[int, ..
     return tuple(s for s, _ in keep), tuple(n for _, n in keep)
 
 
-def _aliases(check: _Checker) -> tuple[str, ...]:
+def _aliases(check: FieldChecker) -> tuple[str, ...]:
     result: list[str] = []
     for index, alias in enumerate(check.string_list("aliases")):
         parts = urlsplit(alias)
@@ -234,7 +141,7 @@ def _aliases(check: _Checker) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _unknown_keys(check: _Checker, known: frozenset[str]) -> None:
+def _unknown_keys(check: FieldChecker, known: frozenset[str]) -> None:
     for key in sorted(set(check.fm.data) - known):
         check.diagnostics.append(
             warning(
@@ -261,7 +168,7 @@ def _may_have_unsafe_link(body: str) -> bool:
     return False
 
 
-def _unsafe_links(check: _Checker) -> None:
+def _unsafe_links(check: FieldChecker) -> None:
     """Renderers drop these links already; the warning tells the writer why a link vanished."""
     if not _may_have_unsafe_link(check.fm.body) or not UNSAFE_LINK_RE.search(check.fm.body):
         return
@@ -277,7 +184,7 @@ def _unsafe_links(check: _Checker) -> None:
             )
 
 
-def _lint_ignore(check: _Checker) -> tuple[str, ...]:
+def _lint_ignore(check: FieldChecker) -> tuple[str, ...]:
     """Rule ids this file opts out of; an unknown id is an error so a typo never hides nothing."""
     ids = check.string_list("lint_ignore")
     for index, rule_id in enumerate(ids):
@@ -290,7 +197,7 @@ def _lint_ignore(check: _Checker) -> tuple[str, ...]:
     return tuple(i for i in ids if i in RULE_IDS)
 
 
-def _sections(check: _Checker, limits: LimitsConfig) -> Sections | None:
+def _sections(check: FieldChecker, limits: LimitsConfig) -> Sections | None:
     too_much = markup_problem(check.fm, limits)
     if too_much is not None:
         check.diagnostics.append(too_much)
@@ -304,7 +211,7 @@ def _sections(check: _Checker, limits: LimitsConfig) -> Sections | None:
 
 
 def _limits(
-    check: _Checker,
+    check: FieldChecker,
     config: SiteConfig,
     texts: dict[str, str | None],
     terms: dict[str, tuple[str, ...]],
@@ -324,7 +231,7 @@ def _limits(
 def validate_case(
     fm: FrontMatter, slug: str, config: SiteConfig
 ) -> tuple[Case | None, list[Diagnostic]]:
-    check = _Checker(fm)
+    check = FieldChecker(fm)
     _unknown_keys(check, CASE_KEYS)
     title = check.string("title", required=True)
     date = check.date("date", required=True)
@@ -332,7 +239,7 @@ def validate_case(
     if date and updated and updated < date:
         check.fail("updated", f"'updated' ({updated}) is before 'date' ({date})")
     claim = check.string("claim")
-    rating = _rating(check, config)
+    rating = case_rating(check, config)
     terms = {key: check.string_list(key) for key in LIST_FIELDS}
     outlets, (related, related_lines), aliases = (
         _outlets(check),
@@ -372,47 +279,10 @@ def validate_case(
     return case, check.diagnostics
 
 
-def _rating(check: _Checker, config: SiteConfig) -> str | None:
-    """The case's rating in the scale's spelling; YAML's booleans and numbers get the quoted
-    form to write instead, since `rating: False` is the most common rating there is."""
-    value = check.fm.data.get("rating")
-    scale = config.ratings
-    if isinstance(value, bool | int | float):
-        text = str(value)
-        quoted = scale.canonical(text) or text
-        check.fail(
-            "rating",
-            f"'rating' must be text, but YAML reads {text} as a "
-            + ("boolean" if isinstance(value, bool) else "number"),
-            f'put it in quotes: rating: "{quoted}"',
-        )
-        return None
-    rating = check.string("rating") or config.default_rating
-    if not scale.scale:
-        return rating
-    if not rating:
-        check.fail(
-            "rating", "missing 'rating'", f"one of the scale in site.toml: {', '.join(scale.scale)}"
-        )
-        return None
-    canonical = scale.canonical(rating)
-    if canonical is None:
-        close = difflib.get_close_matches(
-            rating.casefold(), [r.casefold() for r in scale.scale], n=1
-        )
-        guess = f"did you mean '{scale.canonical(close[0])}'? " if close else ""
-        check.fail(
-            "rating",
-            f"rating '{rating}' is not on the site's rating scale",
-            f"{guess}the scale in site.toml: {', '.join(scale.scale)}",
-        )
-    return canonical
-
-
 def validate_page(
     fm: FrontMatter, slug: str, limits: LimitsConfig | None = None
 ) -> tuple[Page | None, list[Diagnostic]]:
-    check = _Checker(fm)
+    check = FieldChecker(fm)
     too_much = markup_problem(fm, limits or LimitsConfig())
     check.diagnostics += [too_much] if too_much else []
     _unknown_keys(check, PAGE_KEYS)
