@@ -185,7 +185,7 @@ def load_site(
                     terms,
                     term_slugs,
                     digests,
-                    config.language,
+                    language=config.language,
                 ),
             )
         related = compute_graph(cases, config.related, term_slugs, content.words, previous)
@@ -198,9 +198,9 @@ def load_site(
             terms,
             term_slugs,
             digests,
-            content.slugs - {c.slug for c in content.cases},
-            content.stub_terms,
-            config.language,
+            unbuilt=content.slugs - {c.slug for c in content.cases},
+            stub_terms=content.stub_terms,
+            language=config.language,
         )
         # A graph state comes back only when nothing but case text changed since a build that
         # succeeded: the same slugs, aliases, terms and pages, so the same (no) collisions.
