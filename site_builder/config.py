@@ -33,8 +33,8 @@ class RelatedConfig:
     min_score: float = 0.1
     max_term_share: float = 0.2
     weight_tags: float = 0.1
-    weight_topics: float = 0.05
-    weight_countries: float = 0.05
+    weight_topics: float = 0.1
+    weight_countries: float = 0.1
     weight_languages: float = 0.02
     weight_outlets: float = 0.1
     weight_text: float = 1.0

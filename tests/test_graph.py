@@ -18,7 +18,14 @@ from site_builder.config import RelatedConfig
 from site_builder.corpus import generate_site, stories
 from site_builder.eval_corpora import PROFILES, generate
 from site_builder.graph import CANDIDATE_DF, compute_graph
-from site_builder.graph_eval import leave_one_out, planted, planted_precision, score, tag_count
+from site_builder.graph_eval import (
+    leave_one_out,
+    ours,
+    planted,
+    planted_precision,
+    score,
+    tag_count,
+)
 from site_builder.model import Case
 
 TESTS = Path(__file__).parent
@@ -49,6 +56,16 @@ def test_independent_generators_are_deterministic_and_beaten(name):
     assert scores["ours"].p5 >= scores["TF-IDF cosine"].p5 - 0.01
     assert scores["ours"].p5 > scores["shared tags (Hugo-like)"].p5
     assert scores["ours"].p5 <= scores["perfect ranking"].p5 + 1e-9
+
+
+def test_top_five_are_the_first_five_of_top_ten():
+    """The evaluation asks for 10 neighbours and scores the first 5: that must be what a site
+    showing 5 gets, so the candidate list may not depend on `limit`."""
+    cases, _ = generate(PROFILES["metadata"], 1000, seed=3)
+    five = ours(cases, RelatedConfig(), 5)
+    ten = ours(cases, RelatedConfig(), 10)
+    assert sum(len(v) for v in five.values()) > 4 * len(cases)
+    assert five == {slug: found[:5] for slug, found in ten.items()}
 
 
 def test_scores_count_empty_slots_as_misses():
