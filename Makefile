@@ -19,7 +19,8 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/site-builder bench --root . $(if $(BENCH_N),--sizes $(BENCH_N))
 
-# Related-cases quality: leave-one-out on content/ and planted stories, ours vs shared tags;
+# Related-cases quality: leave-one-out on content/, and six story generators, ours beside a
+# shared-term and a TF-IDF baseline (docs/similar-cases.md);
 # then "has this been debunked?" on CLEF CheckThat! 2022 2A when that data is beside the
 # project (skipped with a message otherwise; docs/check-and-search.md).
 CHECKTHAT ?= ../shared/data/checkthat-2022-2a-en
