@@ -135,7 +135,7 @@ def feed_outputs(model: SiteModel) -> Iterator[str]:
         yield from (term_feed_output(t) for t in model.terms[taxonomy])
 
 
-class _Entries:
+class FeedEntries:
     """Each case's `<entry>`, serialised on first use and shared by every feed listing it
     (state is real: a memo, one per process that renders feeds)."""
 
@@ -156,7 +156,7 @@ class _Entries:
         return chosen
 
 
-def _site_feed(entries: _Entries, config: SiteConfig) -> Iterator[DataFile]:
+def _site_feed(entries: FeedEntries, config: SiteConfig) -> Iterator[DataFile]:
     base = config.base_url
     cases = entries.latest((c.slug for c in entries.model.cases), FEED_LIMIT)
     yield DataFile(
@@ -173,21 +173,30 @@ def _site_feed(entries: _Entries, config: SiteConfig) -> Iterator[DataFile]:
     )
 
 
-def _term_feeds(entries: _Entries, config: SiteConfig, terms: list[Term]) -> Iterator[DataFile]:
+def term_feed(
+    entries: FeedEntries, config: SiteConfig, term: Term, page_path: str, kind: str
+) -> DataFile:
+    """The feed of one term's latest cases (a tag, a country, a rating ...), beside its page
+    at `page_path`."""
+    page = config.base_url + page_path
+    return DataFile(
+        page_path + FEED_NAME,
+        feed_xml(
+            title=f"{kind}: {term.label} · {config.title}",
+            feed_url=page + FEED_NAME,
+            page_url=page,
+            config=config,
+            cases=entries.latest(term.case_slugs, TERM_FEED_LIMIT),
+            entries=entries.xml,
+        ),
+        "content/cases",
+    )
+
+
+def _term_feeds(entries: FeedEntries, config: SiteConfig, terms: list[Term]) -> Iterator[DataFile]:
     for term in terms:
-        page = config.base_url + term_url(term.taxonomy, term.slug)
-        yield DataFile(
-            term_feed_output(term),
-            feed_xml(
-                title=f"{TAXONOMY_SINGULAR[term.taxonomy]}: {term.label} · {config.title}",
-                feed_url=page + FEED_NAME,
-                page_url=page,
-                config=config,
-                cases=entries.latest(term.case_slugs, TERM_FEED_LIMIT),
-                entries=entries.xml,
-            ),
-            "content/cases",
-        )
+        page_path = term_url(term.taxonomy, term.slug)
+        yield term_feed(entries, config, term, page_path, TAXONOMY_SINGULAR[term.taxonomy])
 
 
 # Term feeds per unit: a 10k-case site has 5k of them, and one unit would keep one process
@@ -201,7 +210,7 @@ def feed_units(model: SiteModel, config: SiteConfig) -> list[Callable[[], Iterat
 
     Drafts never appear, even in a `--drafts` preview: feeds are what other sites republish.
     """
-    entries = _Entries(model, config)
+    entries = FeedEntries(model, config)
     terms = [term for taxonomy in TAXONOMIES for term in model.terms[taxonomy]]
     return [
         partial(_site_feed, entries, config),

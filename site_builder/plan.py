@@ -216,9 +216,11 @@ def _term_index(model: SiteModel, taxonomy: str) -> Iterator[Output]:
     )
 
 
-def _term_pages(
-    config: SiteConfig, card: Callable[[str], CaseCard], term: Term
+def term_listing_pages(
+    config: SiteConfig, card: Callable[[str], CaseCard], term: Term, kind: str, index: Link
 ) -> Iterator[Output]:
+    """A term's paginated list of case cards: a tag, a country, a rating ... (`kind`), under
+    the page listing all of its kind (`index`)."""
     view = term_view(term)
     members = [card(s) for s in term.case_slugs]
     for url, chunk, pager in _paginate(view.url, members, config.per_page):
@@ -227,11 +229,18 @@ def _term_pages(
             "term.html",
             "content/cases",
             term=view,
-            kind=TAXONOMY_SINGULAR[term.taxonomy],
-            index=Link(f"{term.taxonomy}/", TAXONOMY_TITLES[term.taxonomy]),
+            kind=kind,
+            index=index,
             cases=chunk,
             pager=pager,
         )
+
+
+def _term_pages(
+    config: SiteConfig, card: Callable[[str], CaseCard], term: Term
+) -> Iterator[Output]:
+    index = Link(f"{term.taxonomy}/", TAXONOMY_TITLES[term.taxonomy])
+    return term_listing_pages(config, card, term, TAXONOMY_SINGULAR[term.taxonomy], index)
 
 
 def _plain_page(config: SiteConfig, page: Page) -> Iterator[Output]:

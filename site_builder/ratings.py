@@ -81,41 +81,17 @@ def _index(model: SiteModel, config: SiteConfig) -> Iterator[Output]:
 
 
 def _pages(config: SiteConfig, card: Callable[[str], CaseCard], term: Term) -> Iterator[Output]:
-    from .plan import _page, _paginate
+    from .plan import term_listing_pages
 
-    view = term_view(term)
-    members = [card(s) for s in term.case_slugs]
-    for url, chunk, pager in _paginate(view.url, members, config.per_page):
-        yield _page(
-            url,
-            "term.html",
-            "content/cases",
-            term=view,
-            kind="Rating",
-            index=Link(f"{SECTION}/", TITLE),
-            cases=chunk,
-            pager=pager,
-        )
+    return term_listing_pages(config, card, term, "Rating", Link(f"{SECTION}/", TITLE))
 
 
 def _feeds(model: SiteModel, config: SiteConfig) -> Iterator[DataFile]:
-    from .feeds import FEED_NAME, TERM_FEED_LIMIT, _Entries, feed_xml
+    from .feeds import FeedEntries, term_feed
 
-    entries = _Entries(model, config)
+    entries = FeedEntries(model, config)
     for term in rating_terms(model, config):
-        page = config.base_url + f"{SECTION}/{term.slug}/"
-        yield DataFile(
-            f"{SECTION}/{term.slug}/{FEED_NAME}",
-            feed_xml(
-                title=f"Rating: {term.label} · {config.title}",
-                feed_url=page + FEED_NAME,
-                page_url=page,
-                config=config,
-                cases=entries.latest(term.case_slugs, TERM_FEED_LIMIT),
-                entries=entries.xml,
-            ),
-            "content/cases",
-        )
+        yield term_feed(entries, config, term, f"{SECTION}/{term.slug}/", "Rating")
 
 
 def rating_units(
