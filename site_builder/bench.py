@@ -196,6 +196,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep corpora and outputs here (default: a temporary .bench-* folder in the "
         "project directory, removed at the end)",
     )
+    parser.add_argument(
+        "--no-real",
+        dest="real",
+        action="store_false",
+        help="skip the real-shaped corpus and Hugo beside it (bench_real.py)",
+    )
 
 
 def _compile_package() -> None:
@@ -226,6 +232,12 @@ def run(args: argparse.Namespace) -> int:
         for n in sizes:
             print(f"bench: {n:,} cases ...", file=sys.stderr, flush=True)
             results.append(bench_size(n, work, args.jobs))
+        real = None
+        if getattr(args, "real", True):
+            from .bench_real import bench_real
+
+            print("bench: real-shaped corpus and Hugo ...", file=sys.stderr, flush=True)
+            real = bench_real(work, args.jobs)
     finally:
         if tmp is not None:
             import shutil
@@ -235,6 +247,10 @@ def run(args: argparse.Namespace) -> int:
     from .bench_readers import table as readers_table
 
     print("\n" + readers_table([(r.cases, r.readers) for r in results]))  # type: ignore[misc]
+    if real is not None:
+        from .bench_real import table as real_table
+
+        print("\n" + real_table(real))
     report = {
         "machine": {
             "python": platform.python_version(),
@@ -244,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
         },
         "targets": TARGETS,
         "results": [asdict(r) for r in results],
+        "real_shaped": asdict(real) if real is not None else None,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
