@@ -48,6 +48,7 @@ class SizeResult:
 
 def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Run:
     import subprocess  # here, like the others below: every command builds this module's options
+    import tempfile
 
     command = [
         sys.executable,
@@ -71,11 +72,15 @@ def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Ru
     # sync` would, so every build is timed from the same clean start.
     os.sync()
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
+    # stderr goes to a file, not a pipe: nobody reads a pipe during wait4, and the real-shaped
+    # corpus's ~2,000 orphan warnings (280 KB) filled it and hung the build.
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        stderr.seek(0)
+        errors = stderr.read().decode(errors="replace")
     process.returncode = os.waitstatus_to_exitcode(status)
-    errors = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
         raise SystemExit(f"benchmark build failed ({process.returncode}):\n{errors}")
     data = json.loads(report.read_text(encoding="utf-8"))
