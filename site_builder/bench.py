@@ -48,6 +48,7 @@ class SizeResult:
 
 def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Run:
     import subprocess  # here, like the others below: every command builds this module's options
+    import tempfile
 
     command = [
         sys.executable,
@@ -71,11 +72,15 @@ def _build(root: Path, output: Path, report: Path, jobs: int, *extra: str) -> Ru
     # sync` would, so every build is timed from the same clean start.
     os.sync()
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
+    # stderr goes to a file, not a pipe: nobody reads a pipe during wait4, and the real-shaped
+    # corpus's ~2,000 orphan warnings (280 KB) filled it and hung the build.
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        stderr.seek(0)
+        errors = stderr.read().decode(errors="replace")
     process.returncode = os.waitstatus_to_exitcode(status)
-    errors = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
         raise SystemExit(f"benchmark build failed ({process.returncode}):\n{errors}")
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -196,6 +201,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep corpora and outputs here (default: a temporary .bench-* folder in the "
         "project directory, removed at the end)",
     )
+    parser.add_argument(
+        "--no-real",
+        dest="real",
+        action="store_false",
+        help="skip the real-shaped corpus and Hugo beside it (bench_real.py)",
+    )
 
 
 def _compile_package() -> None:
@@ -226,6 +237,12 @@ def run(args: argparse.Namespace) -> int:
         for n in sizes:
             print(f"bench: {n:,} cases ...", file=sys.stderr, flush=True)
             results.append(bench_size(n, work, args.jobs))
+        real = None
+        if getattr(args, "real", True):
+            from .bench_real import bench_real
+
+            print("bench: real-shaped corpus and Hugo ...", file=sys.stderr, flush=True)
+            real = bench_real(work, args.jobs)
     finally:
         if tmp is not None:
             import shutil
@@ -235,6 +252,10 @@ def run(args: argparse.Namespace) -> int:
     from .bench_readers import table as readers_table
 
     print("\n" + readers_table([(r.cases, r.readers) for r in results]))  # type: ignore[misc]
+    if real is not None:
+        from .bench_real import table as real_table
+
+        print("\n" + real_table(real))
     report = {
         "machine": {
             "python": platform.python_version(),
@@ -244,6 +265,7 @@ def run(args: argparse.Namespace) -> int:
         },
         "targets": TARGETS,
         "results": [asdict(r) for r in results],
+        "real_shaped": asdict(real) if real is not None else None,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -157,8 +157,9 @@ def test_bench_reports_cold_noop_and_one_edit_builds(run_cli, tmp_path):
     runs (three edits of different cases, each rebuilding only what it reached)."""
     report = tmp_path / "bench.json"
     result = run_cli(
-        "bench", "--sizes", "40", "--jobs", "1", "--workdir", tmp_path / "w", "--json", report
-    )
+        "bench", "--sizes", "40", "--jobs", "1", "--workdir", tmp_path / "w", "--json", report,
+        "--no-real",
+    )  # fmt: skip
     assert result.code == 0, result.err
     assert "| 40 |" in result.out
     [size] = json.loads(report.read_text(encoding="utf-8"))["results"]
