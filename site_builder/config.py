@@ -307,16 +307,11 @@ def parse_config(text: str) -> SiteConfig:
     lint_raw = raw.pop("lint", {})
     ratings_raw = raw.pop("ratings", {})
     theme_raw = raw.pop("theme", {})
-    limits, limits_problems = _limits_table(raw.pop("limits", {}), text)
+    limits, limits_problems = _sub_table(raw.pop("limits", {}), "limits", LIMITS_OPTIONS, text)
     site, problems = _validate_table(raw, SITE_OPTIONS, None, text)
-    if not isinstance(related_raw, dict):
-        problems.append(
-            error(CONFIG_NAME, _key_line(text, "related", None), "'related' must be a table")
-        )
-        related_raw = {}
-    related, related_problems = _validate_table(related_raw, RELATED_OPTIONS, "related", text)
+    related, related_problems = _sub_table(related_raw, "related", RELATED_OPTIONS, text)
     problems += related_problems
-    lint, lint_problems = _lint_table(lint_raw, text)
+    lint, lint_problems = _sub_table(lint_raw, "lint", LINT_OPTIONS, text)
     problems += lint_problems + limits_problems
     ratings, rating_problems = ratings_table(ratings_raw, site, text)
     theme, theme_problems = theme_table(theme_raw, text)
@@ -326,29 +321,26 @@ def parse_config(text: str) -> SiteConfig:
     return SiteConfig(
         **site,
         related=RelatedConfig(**related, language=site.get("language", "en")),
-        lint=lint,
+        lint=LintConfig(**lint),
         ratings=ratings,
         theme=theme,
-        limits=limits,
+        limits=LimitsConfig(**limits),
     )
 
 
-def _limits_table(raw: Any, text: str) -> tuple[LimitsConfig, list[Diagnostic]]:
-    if not isinstance(raw, dict):
-        return LimitsConfig(), [
-            error(CONFIG_NAME, _key_line(text, "limits", None), "'limits' must be a table")
-        ]
-    values, problems = _validate_table(raw, LIMITS_OPTIONS, "limits", text)
-    return LimitsConfig(**values), problems
+def table_problem(raw: Any, name: str, text: str) -> Diagnostic | None:
+    """`[name]` written as something other than a table (`lint = 3`): its keys are then
+    all defaults, and this says why."""
+    if isinstance(raw, dict):
+        return None
+    return error(CONFIG_NAME, _key_line(text, name, None), f"'{name}' must be a table")
 
 
-def _lint_table(raw: Any, text: str) -> tuple[LintConfig, list[Diagnostic]]:
-    if not isinstance(raw, dict):
-        return LintConfig(), [
-            error(CONFIG_NAME, _key_line(text, "lint", None), "'lint' must be a table")
-        ]
-    values, problems = _validate_table(raw, LINT_OPTIONS, "lint", text)
-    return LintConfig(**values), problems
+def _sub_table(
+    raw: Any, name: str, options: dict[str, Validator], text: str
+) -> tuple[dict[str, Any], list[Diagnostic]]:
+    problem = table_problem(raw, name, text)
+    return ({}, [problem]) if problem else _validate_table(raw, options, name, text)
 
 
 def load_config(root: Path) -> SiteConfig:

@@ -66,12 +66,10 @@ def ratings_table(
     """`[ratings]`: `scale` (worst first) and `[ratings.descriptions]`; with a scale,
     `default_rating` must be on it (and is unset, so every case names its rating, unless
     written)."""
-    from .config import _key_line, _with_guess
+    from .config import _key_line, _with_guess, table_problem
 
-    if not isinstance(raw, dict):
-        return RatingsConfig(), [
-            error(CONFIG_NAME, _key_line(text, "ratings", None), "'ratings' must be a table")
-        ]
+    if problem := table_problem(raw, "ratings", text):
+        return RatingsConfig(), [problem]
     problems: list[Diagnostic] = []
     for key in sorted(set(raw) - {"scale", "descriptions"}):
         line = _key_line(text, key, "ratings")
@@ -151,12 +149,10 @@ def _site_url_path(value: Any) -> tuple[Any, str | None]:
 
 def theme_table(raw: Any, text: str) -> tuple[ThemeConfig, list[Diagnostic]]:
     """`[theme]`: extra stylesheets and a head snippet, so adding CSS needs no template copy."""
-    from .config import _key_line
+    from .config import table_problem
 
-    if not isinstance(raw, dict):
-        return ThemeConfig(), [
-            error(CONFIG_NAME, _key_line(text, "theme", None), "'theme' must be a table")
-        ]
+    if problem := table_problem(raw, "theme", text):
+        return ThemeConfig(), [problem]
 
     def stylesheets(value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, list):
