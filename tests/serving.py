@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from reliability import SCRIPT
 
 TESTS = Path(__file__).parent
 
@@ -26,15 +27,12 @@ class Served:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-CONSOLE_SCRIPT = Path(sys.executable).parent / "site-builder"
-
-
 @contextlib.contextmanager
 def serving(root: Path, *args: str) -> Iterator[Served]:
     """Run the installed console script as a user does: from the site folder, relative paths."""
     log_path = root.parent / f"{root.name}-serve.log"
     with open(log_path, "w", encoding="utf-8") as log:
-        command = [str(CONSOLE_SCRIPT), "serve", *args, "--port", "0"]
+        command = [str(SCRIPT), "serve", *args, "--port", "0"]
         process = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = None

@@ -14,7 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from serving import CONSOLE_SCRIPT, TESTS, Served, serving
+from reliability import SCRIPT
+from serving import TESTS, Served, serving
 
 
 def get(url: str) -> str:
@@ -136,7 +137,7 @@ def test_a_port_in_use_is_one_line_with_a_way_out_before_any_build(site):
         taken.listen()
         port = taken.getsockname()[1]
         done = subprocess.run(
-            [str(CONSOLE_SCRIPT), "serve", "--port", str(port)],
+            [str(SCRIPT), "serve", "--port", str(port)],
             cwd=site, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
     assert done.returncode == 3, done.stderr  # the machine, not the content

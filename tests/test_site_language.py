@@ -4,12 +4,10 @@ indexes hold German stems, whichever path of the build made them."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from reliability import SCRIPT
 
-SCRIPT = Path(sys.executable).parent / "site-builder"
 CASE = """---
 title: Die Regierungen verschweigen alles
 date: 2024-03-{day:02d}
